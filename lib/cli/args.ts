@@ -1,0 +1,213 @@
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { GvmError } from "../errors.ts";
+
+/** What the command line asks for, decoded and checked; no I/O happens here. */
+export type CliCommand =
+  | { kind: "help" }
+  | { kind: "version" }
+  | { kind: "node"; options: NodeCliOptions }
+  | {
+    kind: "gpmd-start";
+    foreground: boolean;
+    port: number;
+    listen: string;
+    detachedChild: boolean;
+  }
+  | { kind: "gpmd-stop"; gpmd?: string }
+  | { kind: "gpmd-status"; gpmd?: string }
+  | { kind: "wasm-upload"; gpmd?: string; name: string; version: string; file: string }
+  | { kind: "wasm-list"; gpmd?: string };
+
+/** Flags of a node. */
+export interface NodeCliOptions {
+  name?: string;
+  modules?: string;
+  gpmd?: string;
+  listen?: string;
+  commands: string[];
+  timeoutSeconds?: number;
+  maxMemoryMiB?: number;
+  workers?: number;
+  denyPeers: boolean;
+  debug: boolean;
+}
+
+/**
+ * Decodes `gvm`'s arguments. Unknown flags or missing values throw `BAD_FLAGS`.
+ *
+ * @example
+ * ```ts
+ * parseCli(["gpmd", "start", "--port", "0"]); // { kind: "gpmd-start", port: 0, ... }
+ * ```
+ */
+export function parseCli(argv: string[]): CliCommand {
+  if (argv.includes("--help") || argv.includes("-h")) return { kind: "help" };
+  if (argv.includes("--version") || argv.includes("-V")) return { kind: "version" };
+  const [first, second] = argv;
+  if (first === "gpmd") return parseGpmd(second, argv.slice(2));
+  if (first === "wasm") return parseWasm(second, argv.slice(2));
+  return { kind: "node", options: parseNode(argv) };
+}
+
+type FlagSpec = NonNullable<ParseArgsConfig["options"]>;
+
+function parse<T extends FlagSpec>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true as const, strict: true as const });
+  } catch (error) {
+    throw new GvmError("BAD_FLAGS", `${(error as Error).message} (see gvm --help)`);
+  }
+}
+
+function noPositionals(positionals: string[], command: string): void {
+  if (positionals.length > 0) {
+    throw new GvmError(
+      "BAD_FLAGS",
+      `Unexpected '${positionals[0]}' after ${command} (see gvm --help)`,
+    );
+  }
+}
+
+function parseNode(argv: string[]): NodeCliOptions {
+  const { values, positionals } = parse(argv, {
+    name: { type: "string" },
+    modules: { type: "string" },
+    gpmd: { type: "string" },
+    listen: { type: "string" },
+    command: { type: "string", short: "c", multiple: true },
+    timeout: { type: "string" },
+    "max-memory": { type: "string" },
+    workers: { type: "string" },
+    "deny-peers": { type: "boolean" },
+    debug: { type: "boolean" },
+  });
+  noPositionals(positionals, "gvm");
+  if (values.name !== undefined && !/^[A-Za-z0-9_.-]+$/.test(values.name)) {
+    throw new GvmError("BAD_FLAGS", `Bad node name '${values.name}': use letters, digits, . _ -`);
+  }
+  return {
+    name: values.name,
+    modules: values.modules,
+    gpmd: values.gpmd,
+    listen: values.listen,
+    commands: values.command ?? [],
+    timeoutSeconds: number(values.timeout, "--timeout", 0.001),
+    maxMemoryMiB: number(values["max-memory"], "--max-memory", 1),
+    workers: number(values.workers, "--workers", 1),
+    denyPeers: values["deny-peers"] ?? false,
+    debug: values.debug ?? false,
+  };
+}
+
+function parseGpmd(action: string | undefined, rest: string[]): CliCommand {
+  switch (action) {
+    case "start": {
+      const { values, positionals } = parse(rest, {
+        foreground: { type: "boolean" },
+        port: { type: "string" },
+        listen: { type: "string" },
+        "detached-child": { type: "boolean" },
+      });
+      noPositionals(positionals, "gvm gpmd start");
+      const port = number(values.port, "--port", 0) ?? 5989;
+      if (!Number.isInteger(port) || port > 65535) {
+        throw new GvmError("BAD_FLAGS", `--port takes 0 to 65535, not ${values.port}`);
+      }
+      return {
+        kind: "gpmd-start",
+        foreground: values.foreground ?? false,
+        port,
+        listen: values.listen ?? "127.0.0.1",
+        detachedChild: values["detached-child"] ?? false,
+      };
+    }
+    case "stop":
+    case "kill":
+    case "status": {
+      const { values, positionals } = parse(rest, { gpmd: { type: "string" } });
+      noPositionals(positionals, `gvm gpmd ${action}`);
+      return { kind: action === "status" ? "gpmd-status" : "gpmd-stop", gpmd: values.gpmd };
+    }
+    default:
+      throw new GvmError(
+        "BAD_FLAGS",
+        `Unknown gpmd command '${action ?? ""}': use start, stop (kill) or status`,
+      );
+  }
+}
+
+function parseWasm(action: string | undefined, rest: string[]): CliCommand {
+  if (action === "list") {
+    const { values, positionals } = parse(rest, { gpmd: { type: "string" } });
+    noPositionals(positionals, "gvm wasm list");
+    return { kind: "wasm-list", gpmd: values.gpmd };
+  }
+  if (action === "upload") {
+    const { values, positionals } = parse(rest, {
+      gpmd: { type: "string" },
+      name: { type: "string" },
+      version: { type: "string" },
+      file: { type: "string" },
+    });
+    noPositionals(positionals, "gvm wasm upload");
+    const { name, version, file } = values;
+    if (!name || !version || !file) {
+      throw new GvmError(
+        "BAD_FLAGS",
+        "gvm wasm upload needs --name=NAME --version=VERSION --file=PATH",
+      );
+    }
+    return { kind: "wasm-upload", gpmd: values.gpmd, name, version, file };
+  }
+  throw new GvmError("BAD_FLAGS", `Unknown wasm command '${action ?? ""}': use upload or list`);
+}
+
+function number(text: string | undefined, flag: string, min: number): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isFinite(value) || value < min) {
+    throw new GvmError("BAD_FLAGS", `${flag} takes a number of at least ${min}, not '${text}'`);
+  }
+  return value;
+}
+
+/** `gvm --help`. */
+export const USAGE = `gvm — the Ghost Virtual Machine: a WebAssembly node with a prompt
+
+Usage:
+  gvm [--name NAME] [--modules DIR] [--gpmd HOST:PORT] [--listen HOST:PORT] [-c COMMAND]...
+  gvm gpmd start [--foreground] [--port PORT] [--listen ADDR]
+  gvm gpmd stop          (alias: gvm gpmd kill)
+  gvm gpmd status
+  gvm wasm upload --name=NAME --version=VERSION --file=PATH
+  gvm wasm list
+  gvm --help | --version
+
+Node options:
+  --name NAME          node name (default node-NNNN, 4 random digits)
+  --modules DIR        modules folder (default $GVM_MODULES, else ./modules)
+  --gpmd HOST:PORT     GPMD to register with (default $GPMD_ADDR, else 127.0.0.1:5989)
+  --listen HOST:PORT   peer listening address (default 127.0.0.1:0, a free port)
+  -c COMMAND           run this prompt command (repeatable), then exit
+  --timeout SECONDS    time limit per call (default 30)
+  --max-memory MIB     memory cap per wasm instance (default 256)
+  --workers N          wasm worker threads (default: number of CPUs)
+  --deny-peers         refuse incoming peer connections
+  --debug              print the cause behind errors
+
+GPMD options:
+  --port PORT          port to listen on (default 5989; 0 picks a free one and prints it)
+  --listen ADDR        address to listen on (default 127.0.0.1)
+  --foreground         stay attached instead of running as a daemon
+  --gpmd HOST:PORT     (stop, status, wasm) the GPMD to talk to
+
+Without -c and with standard input not a terminal, gvm reads one command a line and prints no
+prompt. The exit status is non-zero if any command failed.
+
+Environment:
+  GHOST_HOME   home for the cookie, module store, GPMD pid file and log, history
+               (default ~/.ghost-network)
+  GPMD_ADDR    default for --gpmd
+  GVM_MODULES  default for --modules
+
+At the prompt, type help for the commands.`;

@@ -1,0 +1,163 @@
+import { loadCookie } from "../cookie.ts";
+import { GvmError, toGvmError } from "../errors.ts";
+import { GpmdClient, parseGpmdAddress } from "../gpmd/client.ts";
+import { GpmdServer } from "../gpmd/server.ts";
+import type { HomePaths } from "../home.ts";
+import { connectGpmd } from "./connect.ts";
+import { complain, formatDuration, say } from "./output.ts";
+import { selfCommand } from "./self_command.ts";
+
+const READY_PREFIX = "GPMD listening on ";
+const START_TIMEOUT_MS = 10_000;
+
+/** `gvm gpmd start`: in the foreground, or as a daemon that outlives this command. */
+export async function gpmdStart(
+  home: HomePaths,
+  options: { foreground: boolean; port: number; listen: string; detachedChild: boolean },
+): Promise<number> {
+  const cookie = await loadCookie(home);
+  if (options.port !== 0) {
+    const running = await findRunning(`${options.listen}:${options.port}`, cookie);
+    if (running) {
+      say(`GPMD is already running on ${running.hostname}:${running.port} (pid ${running.pid})`);
+      return 0;
+    }
+  }
+  if (!options.foreground && !options.detachedChild) return await startDetached(home, options);
+  return await runForeground(home, cookie, options);
+}
+
+async function runForeground(
+  home: HomePaths,
+  cookie: string,
+  options: { port: number; listen: string; detachedChild: boolean },
+): Promise<number> {
+  const log = await Deno.open(home.logFile, { append: true, create: true, mode: 0o600 });
+  const encoder = new TextEncoder();
+  const server = await GpmdServer.start({
+    hostname: options.listen,
+    port: options.port,
+    home,
+    cookie,
+    log: (line) => {
+      log.writeSync(encoder.encode(line + "\n"));
+      if (!options.detachedChild) complain(line);
+    },
+  });
+  const pid = { pid: Deno.pid, hostname: server.hostname, port: server.port };
+  await Deno.writeTextFile(home.pidFile, JSON.stringify(pid) + "\n");
+  say(`${READY_PREFIX}${server.hostname}:${server.port} (pid ${Deno.pid})`);
+  // The daemon's parent reads the line above and leaves; nothing may write to its pipe after.
+  if (options.detachedChild) {
+    Deno.stdout.close();
+    Deno.stderr.close();
+  }
+  const stop = () => server.close();
+  for (const signal of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(signal, stop);
+  await server.done;
+  for (const signal of ["SIGINT", "SIGTERM"] as const) Deno.removeSignalListener(signal, stop);
+  await Deno.remove(home.pidFile).catch(() => {});
+  log.close();
+  return 0;
+}
+
+async function startDetached(
+  home: HomePaths,
+  options: { port: number; listen: string },
+): Promise<number> {
+  const [cmd, ...args] = selfCommand([
+    "gpmd",
+    "start",
+    "--detached-child",
+    "--port",
+    String(options.port),
+    "--listen",
+    options.listen,
+  ]);
+  const child = new Deno.Command(cmd, {
+    args,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    detached: true,
+    env: { GHOST_HOME: home.root },
+  }).spawn();
+  const ready = await readFirstLine(child.stdout, START_TIMEOUT_MS);
+  if (!ready?.startsWith(READY_PREFIX)) {
+    const why = (await readFirstLine(child.stderr, 1_000)) ?? "no output";
+    try {
+      child.kill();
+    } catch {
+      // It already exited.
+    }
+    throw new GvmError("IO_ERROR", `GPMD did not start: ${why}`);
+  }
+  child.stderr.cancel();
+  child.unref();
+  say(`GPMD started: ${ready.slice(READY_PREFIX.length)}; log in ${home.logFile}`);
+  return 0;
+}
+
+async function readFirstLine(
+  stream: ReadableStream<Uint8Array>,
+  timeoutMs: number,
+): Promise<string | undefined> {
+  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  const timer = setTimeout(() => reader.cancel(), timeoutMs);
+  try {
+    while (!text.includes("\n")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+  } catch {
+    // Cancelled by the timer.
+  } finally {
+    clearTimeout(timer);
+    reader.cancel().catch(() => {});
+  }
+  const line = text.split("\n")[0].trim();
+  return line.length > 0 ? line : undefined;
+}
+
+async function findRunning(address: string, cookie: string) {
+  try {
+    await using client = await GpmdClient.connect({
+      address: parseGpmdAddress(address),
+      cookie,
+    });
+    return await client.status();
+  } catch (error) {
+    if (toGvmError(error).code === "GPMD_NOT_RUNNING") return undefined;
+    throw error;
+  }
+}
+
+/** `gvm gpmd stop`. */
+export async function gpmdStop(home: HomePaths, gpmd: string | undefined): Promise<number> {
+  const client = await connectGpmd(home, gpmd);
+  const { pid, hostname, port } = await client.status();
+  await client.stop();
+  await client.closed;
+  say(`GPMD stopped (pid ${pid}, ${hostname}:${port})`);
+  return 0;
+}
+
+/** `gvm gpmd status`. */
+export async function gpmdStatus(home: HomePaths, gpmd: string | undefined): Promise<number> {
+  await using client = await connectGpmd(home, gpmd);
+  const status = await client.status();
+  const nodes = status.nodes.length > 0 ? ` (${status.nodes.join(", ")})` : "";
+  say(
+    [
+      "GPMD is running",
+      `  pid:     ${status.pid}`,
+      `  address: ${status.hostname}:${status.port}`,
+      `  uptime:  ${formatDuration(status.uptimeMs)}`,
+      `  nodes:   ${status.nodes.length}${nodes}`,
+      `  modules: ${status.modules}`,
+    ].join("\n"),
+  );
+  return 0;
+}

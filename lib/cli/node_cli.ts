@@ -1,0 +1,44 @@
+import { GvmError } from "../errors.ts";
+import { parseGpmdAddress } from "../gpmd/client.ts";
+import type { HomePaths } from "../home.ts";
+import { GvmNode } from "../node/node.ts";
+import { runSession } from "../repl/session.ts";
+import type { NodeCliOptions } from "./args.ts";
+import { say } from "./output.ts";
+
+/** `gvm [flags]`: start a node, then run its prompt, `-c` commands or piped input. */
+export async function runNode(home: HomePaths, options: NodeCliOptions): Promise<number> {
+  let notify: (line: string) => void = () => {};
+  const node = await GvmNode.start({
+    name: options.name,
+    gpmd: parseGpmdAddress(options.gpmd ?? Deno.env.get("GPMD_ADDR")),
+    modulesDir: options.modules ?? Deno.env.get("GVM_MODULES") ?? `${Deno.cwd()}/modules`,
+    home,
+    listen: parseListen(options.listen),
+    timeoutMs: options.timeoutSeconds === undefined ? undefined : options.timeoutSeconds * 1000,
+    maxMemoryMiB: options.maxMemoryMiB,
+    workers: options.workers,
+    denyPeers: options.denyPeers,
+    log: (line) => notify(line),
+  });
+  try {
+    say(`GVM has been created ${node.name} (${node.id})`);
+    say(`Listening for nodes on port ${node.port}`);
+    return await runSession({
+      node,
+      commands: options.commands,
+      historyFile: home.history,
+      onNotify: (fn) => notify = fn,
+    });
+  } finally {
+    node.close();
+  }
+}
+
+function parseListen(text: string | undefined): { hostname: string; port: number } {
+  if (text === undefined) return { hostname: "127.0.0.1", port: 0 };
+  const match = /^(\[[^\]]+\]|[^:]*)(?::(\d+))?$/.exec(text);
+  const port = Number(match?.[2] ?? 0);
+  if (!match || port > 65535) throw new GvmError("BAD_FLAGS", `Cannot parse --listen '${text}'`);
+  return { hostname: match[1].replace(/^\[|\]$/g, "") || "127.0.0.1", port };
+}

@@ -1,0 +1,82 @@
+/**
+ * Every domain failure in GVM carries a stable code: the prompt prints it, the wire carries it,
+ * and tests assert on it.
+ */
+export const ERROR_CODES = [
+  "SYNTAX_ERROR",
+  "BAD_FLAGS",
+  "MODULE_NOT_FOUND",
+  "EXPORT_NOT_FOUND",
+  "BAD_ARGS",
+  "BAD_MODULE",
+  "TRAP",
+  "EXIT_CODE",
+  "TIMEOUT",
+  "CANCELLED",
+  "MEMORY_LIMIT",
+  "GPMD_NOT_RUNNING",
+  "GPMD_DOWN",
+  "NAME_TAKEN",
+  "NODE_NOT_FOUND",
+  "AUTH_FAILED",
+  "CONNECTION_DENIED",
+  "NOT_CONNECTED",
+  "PEER_DOWN",
+  "BAD_FRAME",
+  "PROTOCOL_ERROR",
+  "MODULE_EXISTS",
+  "HASH_MISMATCH",
+  "COOKIE_ERROR",
+  "IO_ERROR",
+  "NOT_IMPLEMENTED",
+  "INTERNAL",
+] as const;
+
+/** One of the codes in {@linkcode ERROR_CODES}. */
+export type ErrorCode = typeof ERROR_CODES[number];
+
+/**
+ * A failure a user can act on: a code plus a one-line message.
+ *
+ * @example
+ * ```ts
+ * throw new GvmError("MODULE_NOT_FOUND", "No module named 'maths'");
+ * ```
+ */
+export class GvmError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "GvmError";
+    this.code = code;
+  }
+}
+
+/** Whether `value` is a known error code (for codes arriving over the wire). */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === "string" && (ERROR_CODES as readonly string[]).includes(value);
+}
+
+/**
+ * Turns anything thrown into a {@linkcode GvmError}, so callers print one line with a code.
+ *
+ * @example
+ * ```ts
+ * const err = toGvmError(new TypeError("boom")); // code INTERNAL
+ * ```
+ */
+export function toGvmError(error: unknown): GvmError {
+  if (error instanceof GvmError) return error;
+  if (error instanceof Deno.errors.ConnectionRefused) {
+    return new GvmError("IO_ERROR", error.message, { cause: error });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new GvmError("INTERNAL", message, { cause: error });
+}
+
+/** The one line the prompt and the CLI print for a failure. */
+export function formatError(error: unknown): string {
+  const err = toGvmError(error);
+  return `error: ${err.code}: ${err.message}`;
+}

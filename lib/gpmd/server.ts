@@ -1,0 +1,244 @@
+import { GvmError, toGvmError } from "../errors.ts";
+import type { HomePaths } from "../home.ts";
+import { Connection } from "../protocol/connection.ts";
+import { serverHandshake } from "../protocol/handshake.ts";
+import { DEFAULT_MAX_FRAME_BYTES } from "../protocol/limits.ts";
+import {
+  base64ToBytes,
+  bytesToBase64,
+  integerField,
+  type Message,
+  optionalStringField,
+  stringField,
+} from "../protocol/messages.ts";
+import { Registry } from "./registry.ts";
+import { ModuleStore } from "./store.ts";
+
+/** Options for {@linkcode GpmdServer.start}. */
+export interface GpmdServerOptions {
+  /** Address to listen on. @default {"127.0.0.1"} */
+  hostname?: string;
+  /** Port; 0 picks a free one. @default {5989} */
+  port?: number;
+  home: HomePaths;
+  cookie: string;
+  /** @default {16 MiB} */
+  maxFrameBytes?: number;
+  /** Where log lines go. @default {() => {}} */
+  log?: (line: string) => void;
+}
+
+/** What `gvm gpmd status` shows. */
+export interface GpmdStatus {
+  pid: number;
+  hostname: string;
+  port: number;
+  startedAt: string;
+  uptimeMs: number;
+  nodes: string[];
+  modules: number;
+}
+
+type Handler = (message: Message, conn: Connection) => Promise<Record<string, unknown>>;
+
+/**
+ * The Ghost Port Mapper Daemon: the registry of live nodes and the module store, served over
+ * framed TCP after the cookie handshake.
+ *
+ * @example
+ * ```ts
+ * await using gpmd = await GpmdServer.start({ port: 0, home, cookie });
+ * console.log(gpmd.port);
+ * ```
+ */
+export class GpmdServer {
+  readonly #listener: Deno.Listener;
+  readonly #options: GpmdServerOptions;
+  readonly #registry = new Registry<Connection>();
+  readonly #store: ModuleStore;
+  readonly #connections = new Set<Connection>();
+  readonly #startedAt = new Date();
+  readonly #handlers: Record<string, Handler>;
+  #done: Promise<void>;
+  #resolveDone!: () => void;
+  #closing = false;
+
+  private constructor(listener: Deno.Listener, options: GpmdServerOptions, store: ModuleStore) {
+    this.#listener = listener;
+    this.#options = options;
+    this.#store = store;
+    this.#done = new Promise((resolve) => this.#resolveDone = resolve);
+    this.#handlers = {
+      register: (m, c) => this.#register(m, c),
+      discover: () => Promise.resolve({ names: this.#registry.names() }),
+      lookup: (m) => Promise.resolve({ node: this.#registry.lookup(stringField(m, "name")) }),
+      status: () => Promise.resolve({ status: this.status() }),
+      stop: () => {
+        queueMicrotask(() => setTimeout(() => this.close(), 0));
+        return Promise.resolve({});
+      },
+      "module.put": (m) => this.#putModule(m),
+      "module.list": () => Promise.resolve({ modules: this.#store.list() }),
+      "module.get": (m) => this.#getModule(m),
+    };
+    this.#acceptLoop();
+  }
+
+  /** Starts listening; throws `IO_ERROR` if the address is in use. */
+  static async start(options: GpmdServerOptions): Promise<GpmdServer> {
+    const store = await ModuleStore.open(options.home);
+    const hostname = options.hostname ?? "127.0.0.1";
+    let listener: Deno.Listener;
+    try {
+      listener = Deno.listen({ hostname, port: options.port ?? 5989 });
+    } catch (error) {
+      if (error instanceof Deno.errors.AddrInUse) {
+        throw new GvmError("IO_ERROR", `Port ${options.port} on ${hostname} is already in use`);
+      }
+      throw error;
+    }
+    return new GpmdServer(listener, options, store);
+  }
+
+  /** The port actually bound. */
+  get port(): number {
+    return (this.#listener.addr as Deno.NetAddr).port;
+  }
+
+  /** The address bound. */
+  get hostname(): string {
+    return (this.#listener.addr as Deno.NetAddr).hostname;
+  }
+
+  /** Resolves once the server has closed (after `stop` or {@linkcode close}). */
+  get done(): Promise<void> {
+    return this.#done;
+  }
+
+  /** Current status figures. */
+  status(): GpmdStatus {
+    return {
+      pid: Deno.pid,
+      hostname: this.hostname,
+      port: this.port,
+      startedAt: this.#startedAt.toISOString(),
+      uptimeMs: Date.now() - this.#startedAt.getTime(),
+      nodes: this.#registry.names(),
+      modules: this.#store.moduleCount,
+    };
+  }
+
+  /** Stops listening and closes every connection. */
+  close(): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    this.#log("stopping");
+    try {
+      this.#listener.close();
+    } catch {
+      // Already closed.
+    }
+    for (const conn of this.#connections) conn.close();
+    this.#resolveDone();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    await this.#done;
+  }
+
+  #log(line: string): void {
+    this.#options.log?.(`${new Date().toISOString()} ${line}`);
+  }
+
+  async #acceptLoop(): Promise<void> {
+    try {
+      for await (const socket of this.#listener) this.#serve(socket);
+    } catch (error) {
+      if (!this.#closing) this.#log(`accept failed: ${(error as Error).message}`);
+    }
+  }
+
+  async #serve(socket: Deno.Conn): Promise<void> {
+    const conn = new Connection(socket, {
+      maxFrameBytes: this.#options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+    });
+    this.#connections.add(conn);
+    conn.closed.then((reason) => {
+      this.#connections.delete(conn);
+      const gone = this.#registry.unregisterOwner(conn);
+      if (gone) {
+        this.#log(`node ${gone.name} left${reason ? ` (${reason.code}: ${reason.message})` : ""}`);
+      }
+    });
+    try {
+      await serverHandshake(conn, this.#options.cookie);
+    } catch (error) {
+      const peer = conn.remoteAddr;
+      this.#log(`refused ${peer.hostname}:${peer.port}: ${toGvmError(error).message}`);
+      return;
+    }
+    conn.start((message) => this.#dispatch(message, conn));
+  }
+
+  async #dispatch(message: Message, conn: Connection): Promise<void> {
+    const handler = Object.hasOwn(this.#handlers, message.t)
+      ? this.#handlers[message.t]
+      : undefined;
+    if (!handler) {
+      conn.replyError(
+        message.id,
+        new GvmError("PROTOCOL_ERROR", `Unknown message type '${message.t}'`),
+      );
+      return;
+    }
+    try {
+      conn.reply(message.id, await handler(message, conn));
+    } catch (error) {
+      conn.replyError(message.id, error);
+    }
+  }
+
+  #register(message: Message, conn: Connection): Promise<Record<string, unknown>> {
+    const port = integerField(message, "port");
+    if (port < 1 || port > 65535) throw new GvmError("PROTOCOL_ERROR", `Bad port ${port}`);
+    let host = stringField(message, "host");
+    if (host === "0.0.0.0" || host === "::" || host === "") host = conn.remoteAddr.hostname;
+    const entry = {
+      name: stringField(message, "name"),
+      id: stringField(message, "nodeId"),
+      host,
+      port,
+    };
+    this.#registry.register(entry, conn);
+    this.#log(`node ${entry.name} registered at ${host}:${port}`);
+    return Promise.resolve({});
+  }
+
+  async #putModule(message: Message): Promise<Record<string, unknown>> {
+    const stored = await this.#store.put(
+      stringField(message, "name"),
+      stringField(message, "version"),
+      base64ToBytes(stringField(message, "data")),
+    );
+    this.#log(`stored module ${stored.name} ${stored.version} (${stored.sha256})`);
+    return { name: stored.name, version: stored.version, sha256: stored.sha256 };
+  }
+
+  async #getModule(message: Message): Promise<Record<string, unknown>> {
+    const sha256 = optionalStringField(message, "sha256");
+    const found = sha256 !== undefined
+      ? await this.#store.getByHash(sha256)
+      : await this.#store.get(
+        stringField(message, "name"),
+        optionalStringField(message, "version"),
+      );
+    if (!found) throw new GvmError("MODULE_NOT_FOUND", `GPMD stores no module with hash ${sha256}`);
+    return {
+      name: found.name,
+      version: found.version,
+      sha256: found.sha256,
+      data: bytesToBase64(found.bytes),
+    };
+  }
+}

@@ -1,0 +1,141 @@
+import { GvmError } from "../errors.ts";
+import { sha256Hex } from "../hash.ts";
+import type { HomePaths } from "../home.ts";
+import { compareVersions, isVersion } from "./versions.ts";
+
+/** One stored version of a module. */
+export interface StoredVersion {
+  file: string;
+  sha256: string;
+  size: number;
+  uploadedAt: string;
+}
+
+/** A module's name, its versions (oldest first) and the latest. */
+export interface ModuleListing {
+  name: string;
+  versions: string[];
+  latest: string;
+}
+
+/** A module fetched from the store. */
+export interface StoredModule {
+  name: string;
+  version: string;
+  sha256: string;
+  bytes: Uint8Array;
+}
+
+type Index = Record<string, Record<string, StoredVersion>>;
+
+const MODULE_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+/**
+ * GPMD's versioned module store: files under `GHOST_HOME/modules`, described by
+ * `GHOST_HOME/ghost.modules.json` (name → version → file, sha256).
+ *
+ * @example
+ * ```ts
+ * const store = await ModuleStore.open(homePaths());
+ * await store.put("math", "v0.0.1", bytes);
+ * const latest = await store.get("math");
+ * ```
+ */
+export class ModuleStore {
+  readonly #home: HomePaths;
+  #index: Index;
+
+  private constructor(home: HomePaths, index: Index) {
+    this.#home = home;
+    this.#index = index;
+  }
+
+  /** Opens (or starts) the store in `home`. */
+  static async open(home: HomePaths): Promise<ModuleStore> {
+    await Deno.mkdir(home.modulesDir, { recursive: true });
+    let index: Index = {};
+    try {
+      const parsed = JSON.parse(await Deno.readTextFile(home.modulesIndex));
+      index = typeof parsed?.modules === "object" && parsed.modules !== null ? parsed.modules : {};
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) {
+        throw new GvmError(
+          "IO_ERROR",
+          `Cannot read ${home.modulesIndex}: ${(error as Error).message}`,
+        );
+      }
+    }
+    return new ModuleStore(home, index);
+  }
+
+  /** Number of distinct module names stored. */
+  get moduleCount(): number {
+    return Object.keys(this.#index).length;
+  }
+
+  /** Stores `bytes` as `name@version`; refuses non-wasm and an existing name+version. */
+  async put(name: string, version: string, bytes: Uint8Array): Promise<StoredModule> {
+    if (!MODULE_NAME.test(name)) {
+      throw new GvmError("BAD_ARGS", `Bad module name '${name}': use letters, digits, _ and -`);
+    }
+    if (!isVersion(version)) {
+      throw new GvmError("BAD_ARGS", `Bad version '${version}': use a form like v0.0.1`);
+    }
+    if (!WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>)) {
+      throw new GvmError(
+        "BAD_MODULE",
+        `The file for ${name} ${version} is not a valid wasm module`,
+      );
+    }
+    if (this.#index[name]?.[version]) {
+      throw new GvmError("MODULE_EXISTS", `${name} ${version} is already stored`);
+    }
+    const sha256 = await sha256Hex(bytes);
+    const file = `${name}-${version}.wasm`;
+    await Deno.writeFile(`${this.#home.modulesDir}/${file}`, bytes);
+    const entry = { file, sha256, size: bytes.byteLength, uploadedAt: new Date().toISOString() };
+    this.#index = { ...this.#index, [name]: { ...this.#index[name], [version]: entry } };
+    await this.#saveIndex();
+    return { name, version, sha256, bytes };
+  }
+
+  /** Every module with its versions in semver order. */
+  list(): ModuleListing[] {
+    return Object.keys(this.#index).sort().map((name) => {
+      const versions = Object.keys(this.#index[name]).sort(compareVersions);
+      return { name, versions, latest: versions[versions.length - 1] };
+    });
+  }
+
+  /** `name` at `version`, or its latest version; `MODULE_NOT_FOUND` if absent. */
+  async get(name: string, version?: string): Promise<StoredModule> {
+    const versions = this.#index[name];
+    if (!versions || Object.keys(versions).length === 0) {
+      throw new GvmError("MODULE_NOT_FOUND", `GPMD stores no module named ${name}`);
+    }
+    const chosen = version ?? Object.keys(versions).sort(compareVersions).pop()!;
+    const entry = versions[chosen];
+    if (!entry) {
+      throw new GvmError("MODULE_NOT_FOUND", `GPMD stores no version ${chosen} of ${name}`);
+    }
+    const bytes = await Deno.readFile(`${this.#home.modulesDir}/${entry.file}`);
+    return { name, version: chosen, sha256: entry.sha256, bytes };
+  }
+
+  /** The module whose content hash is `sha256`, if stored. */
+  async getByHash(sha256: string): Promise<StoredModule | undefined> {
+    for (const [name, versions] of Object.entries(this.#index)) {
+      for (const [version, entry] of Object.entries(versions)) {
+        if (entry.sha256 === sha256) return await this.get(name, version);
+      }
+    }
+    return undefined;
+  }
+
+  async #saveIndex(): Promise<void> {
+    // Write then rename, so a crash never leaves a half-written index.
+    const temp = `${this.#home.modulesIndex}.tmp`;
+    await Deno.writeTextFile(temp, JSON.stringify({ modules: this.#index }, null, 2) + "\n");
+    await Deno.rename(temp, this.#home.modulesIndex);
+  }
+}

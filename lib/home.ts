@@ -1,0 +1,43 @@
+/** Where GVM keeps everything on disk: `GHOST_HOME`, else `~/.ghost-network`. */
+export interface HomePaths {
+  root: string;
+  cookie: string;
+  pidFile: string;
+  logFile: string;
+  history: string;
+  modulesDir: string;
+  modulesIndex: string;
+}
+
+/**
+ * Resolves the paths under the ghost home.
+ *
+ * @example
+ * ```ts
+ * const home = homePaths(); // uses GHOST_HOME when set
+ * home.cookie; // "/home/me/.ghost-network/cookie"
+ * ```
+ */
+export function homePaths(root: string = defaultHome()): HomePaths {
+  return {
+    root,
+    cookie: `${root}/cookie`,
+    pidFile: `${root}/gpmd.pid`,
+    logFile: `${root}/gpmd.log`,
+    history: `${root}/history`,
+    modulesDir: `${root}/modules`,
+    modulesIndex: `${root}/ghost.modules.json`,
+  };
+}
+
+function defaultHome(): string {
+  const fromEnv = Deno.env.get("GHOST_HOME");
+  if (fromEnv) return fromEnv;
+  const userHome = Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE") ?? ".";
+  return `${userHome}/.ghost-network`;
+}
+
+/** Creates the home folder (private to the user) if it is missing. */
+export async function ensureHome(home: HomePaths): Promise<void> {
+  await Deno.mkdir(home.root, { recursive: true, mode: 0o700 });
+}

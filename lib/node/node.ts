@@ -1,0 +1,391 @@
+import { loadCookie } from "../cookie.ts";
+import { GvmError, toGvmError } from "../errors.ts";
+import type { GpmdAddress } from "../gpmd/client.ts";
+import { type HomePaths, homePaths } from "../home.ts";
+import type { Connection } from "../protocol/connection.ts";
+import { base64ToBytes, type Message } from "../protocol/messages.ts";
+import { ModuleCatalog } from "../wasm/catalog.ts";
+import { WorkerPool } from "../wasm/pool.ts";
+import { type CallOptions, type CallResult, type CallSpec, WasmRuntime } from "../wasm/runtime.ts";
+import { CallService } from "./call_service.ts";
+import { GpmdLink } from "./gpmd_link.ts";
+import { acceptPeer, dialPeer, type Peer } from "./peer_link.ts";
+import { decodeValues, encodeArgs } from "./wire.ts";
+
+/** Options for {@linkcode GvmNode.start}. */
+export interface GvmNodeOptions {
+  /** Node name. @default {`node-NNNN`, 4 random digits} */
+  name?: string;
+  /** GPMD to register with. */
+  gpmd: GpmdAddress;
+  /** Modules folder. */
+  modulesDir: string;
+  /** Where the cookie lives. @default {homePaths()} */
+  home?: HomePaths;
+  /** Cookie to use instead of the one in `home`. */
+  cookie?: string;
+  /** Peer listening address. @default {{ hostname: "127.0.0.1", port: 0 }} */
+  listen?: { hostname: string; port: number };
+  /** Per-call time limit. @default {30000} */
+  timeoutMs?: number;
+  /** Memory cap per instance in MiB. @default {256} */
+  maxMemoryMiB?: number;
+  /** Worker threads for wasm. @default {navigator.hardwareConcurrency} */
+  workers?: number;
+  /** Refuse every incoming peer connection. @default {false} */
+  denyPeers?: boolean;
+  /** Status lines (GPMD gone, peer left ...). @default {() => {}} */
+  log?: (line: string) => void;
+}
+
+/** A call started on a peer: its id at once, its result later. */
+export interface RemoteCall {
+  callId: string;
+  result: Promise<CallResult>;
+}
+
+/** What `Node.info()` shows. */
+export interface NodeInfo {
+  name: string;
+  id: string;
+  host: string;
+  port: number;
+  gpmd: string;
+  gpmdUp: boolean;
+}
+
+// Remote calls wait this much past their own deadline for the remote side to report it.
+const REMOTE_GRACE_MS = 5_000;
+
+/**
+ * A GVM node: registered with GPMD, listening for peers, running wasm in workers.
+ *
+ * @example
+ * ```ts
+ * await using node = await GvmNode.start({ gpmd, modulesDir: "./modules" });
+ * const result = await node.call({ module: "math", fn: "add", args });
+ * ```
+ */
+export class GvmNode {
+  readonly name: string;
+  readonly id: string;
+  readonly runtime: WasmRuntime;
+  readonly #listener: Deno.Listener;
+  readonly #cookie: string;
+  readonly #options: GvmNodeOptions;
+  readonly #peers = new Map<string, Peer>();
+  readonly #outgoing = new Map<string, AbortController>();
+  readonly #service: CallService;
+  #link!: GpmdLink;
+  #closed = false;
+
+  private constructor(
+    name: string,
+    listener: Deno.Listener,
+    cookie: string,
+    runtime: WasmRuntime,
+    options: GvmNodeOptions,
+  ) {
+    this.name = name;
+    this.id = crypto.randomUUID();
+    this.#listener = listener;
+    this.#cookie = cookie;
+    this.runtime = runtime;
+    this.#options = options;
+    this.#service = new CallService({
+      runtime,
+      fetchFromGpmd: (sha256) => this.#link.client.fetchModule({ sha256 }),
+    });
+  }
+
+  /**
+   * Creates a node: reads the cookie, opens the peer port, registers with GPMD.
+   * Throws `GPMD_NOT_RUNNING` when no GPMD answers, `NAME_TAKEN` for a live `name`.
+   */
+  static async start(options: GvmNodeOptions): Promise<GvmNode> {
+    const cookie = options.cookie ?? await loadCookie(options.home ?? homePaths());
+    const listen = options.listen ?? { hostname: "127.0.0.1", port: 0 };
+    let listener: Deno.Listener;
+    try {
+      listener = Deno.listen(listen);
+    } catch (error) {
+      throw new GvmError(
+        "IO_ERROR",
+        `Cannot listen on ${listen.hostname}:${listen.port}: ${(error as Error).message}`,
+      );
+    }
+    let link: GpmdLink | undefined;
+    const pool = new WorkerPool({ size: options.workers });
+    try {
+      const explicit = options.name !== undefined;
+      for (let attempt = 0;; attempt++) {
+        const name = options.name ?? `node-${1000 + Math.floor(Math.random() * 9000)}`;
+        const catalog = new ModuleCatalog({
+          modulesDir: options.modulesDir,
+          fetchFallback: (module) => node.#fetchFromStore(module),
+          listFallback: () => node.#storeNames(),
+        });
+        const runtime = new WasmRuntime({
+          catalog,
+          pool,
+          timeoutMs: options.timeoutMs,
+          maxMemoryMiB: options.maxMemoryMiB,
+        });
+        const node: GvmNode = new GvmNode(name, listener, cookie, runtime, options);
+        try {
+          link = await GpmdLink.open({
+            address: options.gpmd,
+            cookie,
+            entry: { name, id: node.id, host: listen.hostname, port: node.port },
+            log: (line) => options.log?.(line),
+          });
+        } catch (error) {
+          const retry = !explicit && toGvmError(error).code === "NAME_TAKEN" && attempt < 20;
+          if (retry) continue;
+          throw error;
+        }
+        node.#link = link;
+        node.#acceptLoop();
+        pool.warm();
+        return node;
+      }
+    } catch (error) {
+      listener.close();
+      pool.close();
+      throw error;
+    }
+  }
+
+  /** The peer port. */
+  get port(): number {
+    return (this.#listener.addr as Deno.NetAddr).port;
+  }
+
+  /** Names of all live nodes GPMD knows, this one included. */
+  async discover(): Promise<string[]> {
+    return await this.#link.client.discover();
+  }
+
+  /** Runs a call on this node. */
+  call(spec: CallSpec, options: CallOptions = {}): Promise<CallResult> {
+    return this.runtime.call(spec, options);
+  }
+
+  /** Connects to `name` (looked up in GPMD); harmless if connected already. */
+  async connect(name: string): Promise<string> {
+    if (name === this.name) {
+      throw new GvmError("CONNECTION_DENIED", `${name} is this node; connect to another one`);
+    }
+    if (this.#peers.has(name)) return name;
+    const entry = await this.#link.client.lookup(name);
+    const peer = await dialPeer({
+      host: entry.host,
+      port: entry.port,
+      expected: name,
+      self: { name: this.name, id: this.id },
+      cookie: this.#cookie,
+      handler: (message, conn) => this.#onPeerMessage(message, conn),
+    });
+    this.#addPeer(peer);
+    return peer.name;
+  }
+
+  /** Names of connected peers, in either direction. */
+  list(): string[] {
+    return [...this.#peers.keys()];
+  }
+
+  /** Closes the connection to `name`; calls in flight to it fail. */
+  disconnect(name: string): void {
+    const peer = this.#peer(name);
+    peer.conn.close(new GvmError("PEER_DOWN", `Disconnected from ${name}`));
+  }
+
+  /** Round trip to `name` in milliseconds. */
+  async ping(name: string): Promise<number> {
+    const peer = this.#peer(name);
+    const started = performance.now();
+    await peer.conn.request({ t: "ping" });
+    return performance.now() - started;
+  }
+
+  /** Starts `spec` on peer `name`; output streams to `options.onOutput` as it comes. */
+  run(name: string, spec: CallSpec, options: Omit<CallOptions, "loaded"> = {}): RemoteCall {
+    const peer = this.#peer(name);
+    const callId = crypto.randomUUID();
+    return { callId, result: this.#runRemote(callId, peer, spec, options) };
+  }
+
+  /** Cancels a remote call started here, by the id printed on its `ID:` line. */
+  cancel(callId: string): void {
+    const controller = this.#outgoing.get(callId);
+    if (!controller) throw new GvmError("BAD_ARGS", `No call ${callId} is running from this node`);
+    controller.abort();
+  }
+
+  /** This node's identity and addresses. */
+  info(): NodeInfo {
+    const addr = this.#listener.addr as Deno.NetAddr;
+    const gpmd = this.#link.address;
+    return {
+      name: this.name,
+      id: this.id,
+      host: addr.hostname,
+      port: addr.port,
+      gpmd: `${gpmd.host}:${gpmd.port}`,
+      gpmdUp: this.#link.isUp,
+    };
+  }
+
+  /** Module names available here (folder and GPMD store). */
+  moduleNames(): Promise<string[]> {
+    return this.runtime.catalog.names();
+  }
+
+  /** Exported function names of `module`, or none if it cannot be loaded. */
+  async exportNames(module: string): Promise<string[]> {
+    try {
+      const loaded = await this.runtime.catalog.load(module);
+      return [...loaded.info.functions.keys()].filter((n) => !n.startsWith("_"));
+    } catch {
+      return [];
+    }
+  }
+
+  /** Leaves the network: peers, GPMD registration, workers. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const peer of this.#peers.values()) peer.conn.close();
+    this.#link?.close();
+    try {
+      this.#listener.close();
+    } catch {
+      // Already closed.
+    }
+    this.#service.close();
+    this.runtime.pool.close();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    return Promise.resolve();
+  }
+
+  #peer(name: string): Peer {
+    const peer = this.#peers.get(name);
+    if (!peer) {
+      throw new GvmError(
+        "NOT_CONNECTED",
+        `Not connected to ${name}; use Node.connect(${name}) first`,
+      );
+    }
+    return peer;
+  }
+
+  #addPeer(peer: Peer): void {
+    this.#peers.get(peer.name)?.conn.close();
+    this.#peers.set(peer.name, peer);
+    peer.conn.closed.then((reason) => {
+      if (this.#peers.get(peer.name) === peer) this.#peers.delete(peer.name);
+      this.#service.dropConnection(peer.conn);
+      if (!this.#closed && reason?.message !== `Disconnected from ${peer.name}`) {
+        this.#options.log?.(`${peer.name} disconnected${reason ? `: ${reason.message}` : ""}`);
+      }
+    });
+  }
+
+  async #acceptLoop(): Promise<void> {
+    try {
+      for await (const socket of this.#listener) this.#accept(socket);
+    } catch {
+      // Listener closed: the node is shutting down.
+    }
+  }
+
+  async #accept(socket: Deno.Conn): Promise<void> {
+    try {
+      const peer = await acceptPeer(socket, {
+        self: { name: this.name, id: this.id },
+        cookie: this.#cookie,
+        admit: (who) => {
+          if (this.#options.denyPeers) {
+            return new GvmError("CONNECTION_DENIED", `${this.name} does not accept peers`);
+          }
+          if (who.name === this.name) {
+            return new GvmError("CONNECTION_DENIED", `${who.name} is this node's own name`);
+          }
+          return undefined;
+        },
+      });
+      peer.conn.start((message, conn) => this.#onPeerMessage(message, conn));
+      this.#addPeer(peer);
+    } catch (error) {
+      this.#options.log?.(`Refused a peer connection: ${toGvmError(error).message}`);
+    }
+  }
+
+  #onPeerMessage(message: Message, conn: Connection): void {
+    if (message.t === "ping") {
+      conn.reply(message.id, {});
+      return;
+    }
+    this.#service.handle(message, conn);
+  }
+
+  async #runRemote(
+    callId: string,
+    peer: Peer,
+    spec: CallSpec,
+    options: Omit<CallOptions, "loaded">,
+  ): Promise<CallResult> {
+    const sha256 = await this.runtime.catalog.load(spec.module).then(
+      (loaded) => loaded.sha256,
+      () => undefined, // The peer may have it even if we do not.
+    );
+    const timeoutMs = options.timeoutMs ?? this.runtime.timeoutMs;
+    const controller = new AbortController();
+    options.signal?.addEventListener("abort", () => controller.abort(), { once: true });
+    controller.signal.addEventListener("abort", () => {
+      peer.conn.send({ t: "cancel", callId });
+    }, { once: true });
+    this.#outgoing.set(callId, controller);
+    try {
+      const reply = await peer.conn.request({
+        t: "call",
+        callId,
+        module: spec.module,
+        fn: spec.fn,
+        args: encodeArgs(spec.args),
+        sha256,
+        timeoutMs,
+      }, {
+        timeoutMs: timeoutMs + REMOTE_GRACE_MS,
+        signal: controller.signal,
+        onEvent: (event) => {
+          if (event.t === "out" && typeof event.data === "string") {
+            options.onOutput?.(event.fd === 2 ? 2 : 1, base64ToBytes(event.data));
+          }
+        },
+      });
+      return decodeValues(reply.types, reply.values);
+    } finally {
+      this.#outgoing.delete(callId);
+    }
+  }
+
+  async #fetchFromStore(module: string) {
+    if (!this.#link?.isUp) return undefined;
+    try {
+      return await this.#link.client.fetchModule({ name: module });
+    } catch (error) {
+      if (toGvmError(error).code === "MODULE_NOT_FOUND") return undefined;
+      throw error;
+    }
+  }
+
+  async #storeNames(): Promise<string[]> {
+    if (!this.#link?.isUp) return [];
+    return (await this.#link.client.listModules()).map((m) => m.name);
+  }
+}

@@ -1,0 +1,104 @@
+import { GvmError } from "../errors.ts";
+import { Connection } from "../protocol/connection.ts";
+import { clientHandshake, serverHandshake } from "../protocol/handshake.ts";
+import { HANDSHAKE_TIMEOUT_MS } from "../protocol/limits.ts";
+import type { Message } from "../protocol/messages.ts";
+
+/** Who is at the other end of a peer connection. */
+export interface PeerIdentity {
+  name: string;
+  id: string;
+}
+
+/** A peer connection that passed the cookie handshake and the join exchange. */
+export interface Peer extends PeerIdentity {
+  conn: Connection;
+  /** Whether we dialled it (`out`) or it dialled us (`in`). */
+  direction: "in" | "out";
+}
+
+/**
+ * Dials a node, proves the cookie both ways and asks to join; the node confirms with its own
+ * identity, which must be the name we looked up. `handler` receives the peer's requests.
+ *
+ * @example
+ * ```ts
+ * const peer = await dialPeer({ host, port, expected: "node-8399", self, cookie, handler });
+ * ```
+ */
+export async function dialPeer(options: {
+  host: string;
+  port: number;
+  expected: string;
+  self: PeerIdentity;
+  cookie: string;
+  handler: (message: Message, conn: Connection) => void;
+}): Promise<Peer> {
+  let socket: Deno.Conn;
+  try {
+    socket = await Deno.connect({ hostname: options.host, port: options.port });
+  } catch (error) {
+    throw new GvmError(
+      "PEER_DOWN",
+      `Cannot reach ${options.expected} at ${options.host}:${options.port}: ${
+        (error as Error).message
+      }`,
+    );
+  }
+  const conn = new Connection(socket);
+  try {
+    await clientHandshake(conn, options.cookie);
+    conn.start(options.handler);
+    const reply = await conn.request(
+      { t: "join", name: options.self.name, nodeId: options.self.id },
+      { timeoutMs: HANDSHAKE_TIMEOUT_MS },
+    );
+    if (reply.name !== options.expected || typeof reply.nodeId !== "string") {
+      throw new GvmError(
+        "CONNECTION_DENIED",
+        `The node at ${options.host}:${options.port} is ${
+          String(reply.name)
+        }, not ${options.expected}`,
+      );
+    }
+    return { name: reply.name, id: reply.nodeId, conn, direction: "out" };
+  } catch (error) {
+    conn.close();
+    throw error;
+  }
+}
+
+/**
+ * The answering side of {@linkcode dialPeer}: handshake, then confirm or deny the join.
+ * `admit` returns the reason to deny, or undefined to confirm.
+ *
+ * @example
+ * ```ts
+ * const peer = await acceptPeer(socket, { self, cookie, admit: () => undefined });
+ * ```
+ */
+export async function acceptPeer(socket: Deno.Conn, options: {
+  self: PeerIdentity;
+  cookie: string;
+  admit: (who: PeerIdentity) => GvmError | undefined;
+}): Promise<Peer> {
+  const conn = new Connection(socket);
+  await serverHandshake(conn, options.cookie);
+  const join = await conn.next(HANDSHAKE_TIMEOUT_MS).catch((error) => {
+    conn.close();
+    throw error;
+  });
+  if (join.t !== "join" || typeof join.name !== "string" || typeof join.nodeId !== "string") {
+    conn.replyError(join.id, new GvmError("PROTOCOL_ERROR", "Expected a join request"));
+    await conn.closeAfterFlush();
+    throw new GvmError("PROTOCOL_ERROR", `Expected a join request, got '${join.t}'`);
+  }
+  const denial = options.admit({ name: join.name, id: join.nodeId });
+  if (denial) {
+    conn.replyError(join.id, denial);
+    await conn.closeAfterFlush();
+    throw denial;
+  }
+  conn.reply(join.id, { name: options.self.name, nodeId: options.self.id });
+  return { name: join.name, id: join.nodeId, conn, direction: "in" };
+}

@@ -1,0 +1,303 @@
+import { type ErrorCode, GvmError, isErrorCode, toGvmError } from "../errors.ts";
+import { FrameDecoder } from "./frame.ts";
+import { decodeMessage, encodeMessage, type Message } from "./messages.ts";
+import {
+  DEFAULT_MAX_FRAME_BYTES,
+  HEARTBEAT_DEAD_MS,
+  HEARTBEAT_INTERVAL_MS,
+  REQUEST_TIMEOUT_MS,
+} from "./limits.ts";
+
+/** Options for {@linkcode Connection}. */
+export interface ConnectionOptions {
+  /** Largest frame accepted. @default {16 MiB} */
+  maxFrameBytes?: number;
+  /** Heartbeat period once started. @default {500} */
+  heartbeatMs?: number;
+  /** Silence after which the peer is declared dead. @default {2000} */
+  deadAfterMs?: number;
+}
+
+/** Options for one {@linkcode Connection.request}. */
+export interface RequestOptions {
+  /** How long to wait for the reply. @default {10000} */
+  timeoutMs?: number;
+  /** Receives messages that name this request in `re` before the reply (streamed output). */
+  onEvent?: (message: Message) => void;
+  /** Rejects the request when aborted. */
+  signal?: AbortSignal;
+}
+
+interface Pending {
+  resolve: (message: Message) => void;
+  reject: (error: GvmError) => void;
+  onEvent?: (message: Message) => void;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+/** Handles a message that is neither a reply nor a stream event. */
+export type MessageHandler = (message: Message, connection: Connection) => void;
+
+/**
+ * Owns one socket: frames in and out, the pending-request map, heartbeats, and close.
+ * Before {@linkcode Connection.start} incoming messages are read with {@linkcode Connection.next}
+ * (used by the handshake); afterwards they go to the handler.
+ *
+ * @example
+ * ```ts
+ * const conn = new Connection(await Deno.connect({ port: 5989 }));
+ * conn.start(() => {});
+ * const reply = await conn.request({ t: "discover" });
+ * ```
+ */
+export class Connection {
+  readonly #conn: Deno.Conn;
+  readonly #decoder: FrameDecoder;
+  readonly #heartbeatMs: number;
+  readonly #deadAfterMs: number;
+  readonly #pending = new Map<number, Pending>();
+  readonly #inbox: Message[] = [];
+  #waiter?: { resolve: (m: Message) => void; reject: (e: GvmError) => void };
+  #handler?: MessageHandler;
+  #nextId = 1;
+  #outbox: Uint8Array[] = [];
+  #flushing?: Promise<void>;
+  #lastReceived = Date.now();
+  #heartbeat?: ReturnType<typeof setInterval>;
+  #closeError?: GvmError;
+  #closed: Promise<GvmError | undefined>;
+  #resolveClosed!: (error: GvmError | undefined) => void;
+
+  constructor(conn: Deno.Conn, options: ConnectionOptions = {}) {
+    this.#conn = conn;
+    this.#decoder = new FrameDecoder({
+      maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+    });
+    this.#heartbeatMs = options.heartbeatMs ?? HEARTBEAT_INTERVAL_MS;
+    this.#deadAfterMs = options.deadAfterMs ?? HEARTBEAT_DEAD_MS;
+    this.#closed = new Promise((resolve) => this.#resolveClosed = resolve);
+    this.#readLoop();
+  }
+
+  /** Resolves when the connection has closed, with the reason if it was not a clean close. */
+  get closed(): Promise<GvmError | undefined> {
+    return this.#closed;
+  }
+
+  /** Whether the connection is still open. */
+  get isOpen(): boolean {
+    return this.#closeError === undefined && !this.#isClosed;
+  }
+
+  #isClosed = false;
+
+  /** The peer's address as the socket sees it. */
+  get remoteAddr(): Deno.NetAddr {
+    return this.#conn.remoteAddr as Deno.NetAddr;
+  }
+
+  /** The next incoming message, for use before {@linkcode start} (handshakes). */
+  next(timeoutMs: number): Promise<Message> {
+    const queued = this.#inbox.shift();
+    if (queued) return Promise.resolve(queued);
+    if (this.#isClosed) {
+      return Promise.reject(this.#closeError ?? new GvmError("PEER_DOWN", "Connection closed"));
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#waiter = undefined;
+        reject(new GvmError("TIMEOUT", `No message within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.#waiter = {
+        resolve: (m) => {
+          clearTimeout(timer);
+          resolve(m);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      };
+    });
+  }
+
+  /** Hands every later message to `handler` and starts heartbeats. */
+  start(handler: MessageHandler): void {
+    this.#handler = handler;
+    for (const message of this.#inbox.splice(0)) this.#dispatch(message);
+    if (this.#heartbeatMs > 0 && !this.#isClosed) {
+      this.#heartbeat = setInterval(() => this.#beat(), this.#heartbeatMs);
+    }
+  }
+
+  /** Queues `message` for sending; writes are batched. */
+  send(message: Message): void {
+    if (this.#isClosed) return;
+    this.#outbox.push(encodeMessage(message));
+    this.#flushing ??= this.#flush();
+  }
+
+  /** Sends a request and resolves with its reply; an error reply rejects with its code. */
+  request(message: Omit<Message, "id">, options: RequestOptions = {}): Promise<Message> {
+    if (this.#isClosed) {
+      return Promise.reject(this.#closeError ?? new GvmError("PEER_DOWN", "Connection closed"));
+    }
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      const pending: Pending = { resolve, reject, onEvent: options.onEvent };
+      const timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
+      if (Number.isFinite(timeoutMs)) {
+        pending.timer = setTimeout(() => {
+          this.#pending.delete(id);
+          reject(new GvmError("TIMEOUT", `No reply to '${message.t}' within ${timeoutMs} ms`));
+        }, timeoutMs);
+      }
+      options.signal?.addEventListener("abort", () => {
+        if (!this.#pending.delete(id)) return;
+        clearTimeout(pending.timer);
+        reject(new GvmError("CANCELLED", `'${message.t}' was cancelled`));
+      }, { once: true });
+      this.#pending.set(id, pending);
+      this.send({ ...message, id } as Message);
+    });
+  }
+
+  /** Replies to request `id` with success and `body`. */
+  reply(id: number | undefined, body: Record<string, unknown> = {}): void {
+    if (id === undefined) return;
+    this.send({ ...body, t: "reply", id, ok: true });
+  }
+
+  /** Replies to request `id` with an error code and message. */
+  replyError(id: number | undefined, error: unknown): void {
+    const err = toGvmError(error);
+    if (id === undefined) {
+      this.send({ t: "error", code: err.code, message: err.message });
+      return;
+    }
+    this.send({ t: "reply", id, ok: false, code: err.code, message: err.message });
+  }
+
+  /** Closes the socket; pending requests fail with `error` (default `PEER_DOWN`). */
+  close(error?: GvmError): void {
+    if (this.#isClosed) return;
+    this.#isClosed = true;
+    this.#closeError = error;
+    clearInterval(this.#heartbeat);
+    try {
+      this.#conn.close();
+    } catch {
+      // Already closed by the peer; nothing left to release.
+    }
+    const failure = error ?? new GvmError("PEER_DOWN", "Connection closed");
+    for (const [id, pending] of this.#pending) {
+      clearTimeout(pending.timer);
+      pending.reject(failure);
+      this.#pending.delete(id);
+    }
+    this.#waiter?.reject(failure);
+    this.#waiter = undefined;
+    this.#resolveClosed(error);
+  }
+
+  /** Sends what is queued, then closes: for a last error reply before hanging up. */
+  async closeAfterFlush(error?: GvmError): Promise<void> {
+    await this.#flushing;
+    this.close(error);
+  }
+
+  async #flush(): Promise<void> {
+    try {
+      while (this.#outbox.length > 0 && !this.#isClosed) {
+        const batch = this.#outbox;
+        this.#outbox = [];
+        const bytes = batch.length === 1 ? batch[0] : concat(batch);
+        let written = 0;
+        while (written < bytes.length) {
+          written += await this.#conn.write(bytes.subarray(written));
+        }
+      }
+    } catch (error) {
+      this.close(new GvmError("PEER_DOWN", `Write failed: ${(error as Error).message}`));
+    } finally {
+      this.#flushing = undefined;
+    }
+  }
+
+  #beat(): void {
+    if (Date.now() - this.#lastReceived > this.#deadAfterMs) {
+      this.close(new GvmError("PEER_DOWN", `No heartbeat for ${this.#deadAfterMs} ms`));
+      return;
+    }
+    this.send({ t: "hb" });
+  }
+
+  async #readLoop(): Promise<void> {
+    const buffer = new Uint8Array(64 * 1024);
+    try {
+      while (!this.#isClosed) {
+        const n = await this.#conn.read(buffer);
+        if (n === null) break;
+        this.#lastReceived = Date.now();
+        for (const payload of this.#decoder.push(buffer.subarray(0, n))) {
+          this.#receive(decodeMessage(payload));
+          if (this.#isClosed) return;
+        }
+      }
+      this.close();
+    } catch (error) {
+      const err = error instanceof GvmError
+        ? error
+        : new GvmError("PEER_DOWN", `Connection lost: ${(error as Error).message}`);
+      this.close(err);
+    }
+  }
+
+  #receive(message: Message): void {
+    if (message.t === "hb") return;
+    if (this.#handler) {
+      this.#dispatch(message);
+    } else if (this.#waiter) {
+      const waiter = this.#waiter;
+      this.#waiter = undefined;
+      waiter.resolve(message);
+    } else {
+      this.#inbox.push(message);
+    }
+  }
+
+  #dispatch(message: Message): void {
+    if (message.t === "reply" && message.id !== undefined) {
+      const pending = this.#pending.get(message.id);
+      if (!pending) return; // Late reply to a request that timed out or was cancelled.
+      this.#pending.delete(message.id);
+      clearTimeout(pending.timer);
+      if (message.ok === true) pending.resolve(message);
+      else pending.reject(replyError(message));
+      return;
+    }
+    if (typeof message.re === "number") {
+      this.#pending.get(message.re)?.onEvent?.(message);
+      return;
+    }
+    this.#handler!(message, this);
+  }
+}
+
+function replyError(message: Message): GvmError {
+  const code: ErrorCode = isErrorCode(message.code) ? message.code : "PROTOCOL_ERROR";
+  const text = typeof message.message === "string" ? message.message : "Request failed";
+  return new GvmError(code, text);
+}
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const chunk of chunks) length += chunk.byteLength;
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}

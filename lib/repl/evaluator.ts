@@ -1,0 +1,190 @@
+import { formatError, GvmError } from "../errors.ts";
+import type { GvmNode } from "../node/node.ts";
+import type { CallResult, CallSpec } from "../wasm/runtime.ts";
+import { formatResults } from "../wasm/values.ts";
+import { helpText } from "./help.ts";
+import { type CallExpr, type Command, parseCommand } from "./parser.ts";
+
+/** Where the evaluator writes: text lines, and module output bytes as they stream in. */
+export interface Output {
+  line(text: string): void;
+  error(text: string): void;
+  stream(fd: 1 | 2, data: Uint8Array): void;
+}
+
+/** What became of one prompt line. */
+export type Outcome = "ok" | "failed" | "exit";
+
+const NEWLINE = 10;
+
+/**
+ * Runs prompt lines against a node: parse first, then act; every failure is one
+ * `error: CODE: message` line and the prompt goes on.
+ *
+ * @example
+ * ```ts
+ * const evaluator = new Evaluator(node, output);
+ * await evaluator.evaluate("math.add(1,2)"); // "ok"
+ * ```
+ */
+export class Evaluator {
+  readonly #node: GvmNode;
+  readonly #out: Output;
+  #running?: AbortController;
+
+  constructor(node: GvmNode, output: Output) {
+    this.#node = node;
+    this.#out = output;
+  }
+
+  /** Whether a command is running now (Ctrl-C cancels it rather than the line). */
+  get busy(): boolean {
+    return this.#running !== undefined;
+  }
+
+  /** Cancels the running command, if any; returns whether there was one. */
+  interrupt(): boolean {
+    if (!this.#running) return false;
+    this.#running.abort();
+    return true;
+  }
+
+  /** Parses and runs one line. */
+  async evaluate(line: string): Promise<Outcome> {
+    const controller = new AbortController();
+    this.#running = controller;
+    try {
+      const command = parseCommand(line);
+      return await this.#execute(command, controller.signal);
+    } catch (error) {
+      this.#out.error(formatError(error));
+      return "failed";
+    } finally {
+      this.#running = undefined;
+    }
+  }
+
+  async #execute(command: Command, signal: AbortSignal): Promise<Outcome> {
+    const node = this.#node;
+    switch (command.kind) {
+      case "empty":
+        return "ok";
+      case "help":
+        this.#out.line(helpText(await node.moduleNames().catch(() => [])));
+        return "ok";
+      case "exit":
+        this.#out.line("Goodbye :(");
+        return "exit";
+      case "call":
+        return await this.#localCall(command.call, signal);
+      case "discover":
+        this.#out.line((await node.discover()).join(","));
+        return "ok";
+      case "list":
+        this.#out.line(node.list().join(","));
+        return "ok";
+      case "info": {
+        const info = node.info();
+        this.#out.line(
+          `name: ${info.name}\nid: ${info.id}\naddress: ${info.host}:${info.port}\ngpmd: ${info.gpmd} (${
+            info.gpmdUp ? "registered" : "unreachable"
+          })`,
+        );
+        return "ok";
+      }
+      case "connect":
+        this.#out.line(await node.connect(command.node));
+        return "ok";
+      case "disconnect":
+        node.disconnect(command.node);
+        this.#out.line(`Disconnected from ${command.node}`);
+        return "ok";
+      case "ping":
+        this.#out.line(`${command.node}: ${(await node.ping(command.node)).toFixed(2)} ms`);
+        return "ok";
+      case "run":
+        return await this.#remoteCall(command.node, command.call, signal);
+      case "multicall":
+        return await this.#multicall(command.call, signal);
+      case "cancel":
+        node.cancel(command.callId);
+        this.#out.line(`Cancelled ${command.callId}`);
+        return "ok";
+    }
+  }
+
+  async #localCall(call: CallExpr, signal: AbortSignal): Promise<Outcome> {
+    const tracker = new OutputTracker(this.#out);
+    const result = await this.#node.call(toSpec(call), {
+      signal,
+      onOutput: tracker.write,
+    });
+    // The seed shows a blank line between a local call's own output and its result.
+    this.#printResult(result, tracker, true);
+    return "ok";
+  }
+
+  async #remoteCall(node: string, call: CallExpr, signal: AbortSignal): Promise<Outcome> {
+    const tracker = new OutputTracker(this.#out);
+    const remote = this.#node.run(node, toSpec(call), { signal, onOutput: tracker.write });
+    this.#out.line(`ID:  ${remote.callId}`);
+    this.#printResult(await remote.result, tracker, false);
+    return "ok";
+  }
+
+  async #multicall(call: CallExpr, signal: AbortSignal): Promise<Outcome> {
+    const peers = this.#node.list();
+    if (peers.length === 0) {
+      throw new GvmError("NOT_CONNECTED", "Not connected to any node; use Node.connect(...) first");
+    }
+    const spec = toSpec(call);
+    const settled = await Promise.allSettled(
+      peers.map((peer) => this.#node.run(peer, spec, { signal }).result),
+    );
+    let failed = false;
+    settled.forEach((outcome, i) => {
+      if (outcome.status === "fulfilled") {
+        this.#out.line(`${peers[i]}: ${formatResults(outcome.value.types, outcome.value.values)}`);
+      } else {
+        failed = true;
+        this.#out.line(`${peers[i]}: ${formatError(outcome.reason)}`);
+      }
+    });
+    return failed ? "failed" : "ok";
+  }
+
+  #printResult(result: CallResult, tracker: OutputTracker, blankAfterOutput: boolean): void {
+    tracker.endLine();
+    if (result.values.length === 0) return;
+    if (blankAfterOutput && tracker.wrote) this.#out.line("");
+    this.#out.line(formatResults(result.types, result.values));
+  }
+}
+
+function toSpec(call: CallExpr): CallSpec {
+  return { module: call.module, fn: call.fn, args: call.args };
+}
+
+/** Passes module output through and remembers whether a line was left open. */
+class OutputTracker {
+  readonly #out: Output;
+  wrote = false;
+  #lastByte = NEWLINE;
+
+  constructor(out: Output) {
+    this.#out = out;
+  }
+
+  write = (fd: 1 | 2, data: Uint8Array): void => {
+    if (data.length === 0) return;
+    this.wrote = true;
+    this.#lastByte = data[data.length - 1];
+    this.#out.stream(fd, data);
+  };
+
+  /** Ends an unterminated last line so the result starts on its own. */
+  endLine(): void {
+    if (this.#lastByte !== NEWLINE) this.#out.stream(1, new Uint8Array([NEWLINE]));
+    this.#lastByte = NEWLINE;
+  }
+}

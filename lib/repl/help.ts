@@ -1,0 +1,29 @@
+import { NODE_OPS } from "./parser.ts";
+
+/**
+ * The prompt's `help` text, listing the modules available now.
+ *
+ * @example
+ * ```ts
+ * console.log(helpText(["math", "types"]));
+ * ```
+ */
+export function helpText(modules: readonly string[]): string {
+  const rows: [string, string][] = [
+    ["math", "run module math (its _start, else main)"],
+    ['math(1, "x")', "run it with program arguments"],
+    ["math.add(1, 2)", "call an export; arguments take its declared types"],
+    ...NODE_OPS.map((op): [string, string] => [op.usage, op.summary]),
+    ["help", "this text"],
+    ["exit", "leave the node (also Ctrl-D)"],
+  ];
+  const width = Math.max(...rows.map(([usage]) => usage.length)) + 2;
+  const lines = rows.map(([usage, summary]) => `  ${usage.padEnd(width)}${summary}`);
+  const available = modules.length > 0 ? modules.join(", ") : "none (drop a .wasm file in)";
+  return [
+    "Commands:",
+    ...lines,
+    "Arguments: integers (42, -7, 0x1F), floats (1.5, 2e3), strings in double quotes.",
+    `Modules: ${available}`,
+  ].join("\n");
+}

@@ -1,0 +1,116 @@
+import process from "node:process";
+import { createInterface, type Interface } from "node:readline";
+import type { GvmNode } from "../node/node.ts";
+import { completeLine } from "./completer.ts";
+import { Evaluator, type Output } from "./evaluator.ts";
+import { loadHistory, saveHistoryLine } from "./history.ts";
+
+/** Options for {@linkcode runSession}. */
+export interface SessionOptions {
+  node: GvmNode;
+  /** `-c` commands; when given, they run in order and the session ends. */
+  commands?: string[];
+  /** Where the prompt keeps history across runs (interactive mode only). */
+  historyFile: string;
+  /** Receives status lines raised while the session runs (GPMD gone, peer left). */
+  onNotify?: (notify: (line: string) => void) => void;
+}
+
+const encoder = new TextEncoder();
+
+const plainOutput: Output = {
+  line: (text) => writeAll(Deno.stdout, text + "\n"),
+  error: (text) => writeAll(Deno.stderr, text + "\n"),
+  stream: (fd, data) => writeAll(fd === 1 ? Deno.stdout : Deno.stderr, data),
+};
+
+function writeAll(target: typeof Deno.stdout, data: string | Uint8Array): void {
+  const bytes = typeof data === "string" ? encoder.encode(data) : data;
+  let written = 0;
+  while (written < bytes.length) written += target.writeSync(bytes.subarray(written));
+}
+
+/**
+ * Runs the node's input: `-c` commands, piped lines (no prompt), or the interactive prompt with
+ * history and Tab completion. Resolves with the exit status: 1 if any command failed.
+ *
+ * @example
+ * ```ts
+ * const status = await runSession({ node, commands: ["math.add(1,2)"], historyFile });
+ * ```
+ */
+export async function runSession(options: SessionOptions): Promise<number> {
+  if (options.commands && options.commands.length > 0) {
+    options.onNotify?.((line) => plainOutput.error(line));
+    return await runLines(new Evaluator(options.node, plainOutput), options.commands);
+  }
+  if (!Deno.stdin.isTerminal()) {
+    options.onNotify?.((line) => plainOutput.error(line));
+    const rl = createInterface({ input: process.stdin, terminal: false });
+    return await runLines(new Evaluator(options.node, plainOutput), rl);
+  }
+  return await runPrompt(options);
+}
+
+async function runLines(
+  evaluator: Evaluator,
+  lines: Iterable<string> | AsyncIterable<string>,
+): Promise<number> {
+  let failed = false;
+  for await (const line of lines) {
+    const outcome = await evaluator.evaluate(line);
+    if (outcome === "failed") failed = true;
+    if (outcome === "exit") break;
+  }
+  return failed ? 1 : 0;
+}
+
+async function runPrompt(options: SessionOptions): Promise<number> {
+  const { node } = options;
+  const rl: Interface = createInterface({
+    input: process.stdin,
+    output: process.stdout,
+    terminal: true,
+    prompt: `(${node.name}) > `,
+    history: await loadHistory(options.historyFile),
+    historySize: 1000,
+    completer: (line: string, callback: (err: null, result: [string[], string]) => void) => {
+      completeLine(node, line).then((result) => callback(null, result));
+    },
+  });
+  const evaluator = new Evaluator(node, plainOutput);
+  options.onNotify?.((line) => {
+    // Keep the half-typed line: print the notice above it, then redraw the prompt.
+    process.stdout.write(`\r\x1b[K${line}\n`);
+    if (!evaluator.busy) rl.prompt(true);
+  });
+  rl.on("SIGINT", () => {
+    if (evaluator.interrupt()) {
+      process.stdout.write("^C\n");
+      return;
+    }
+    if (rl.line.length > 0) {
+      process.stdout.write("^C\n");
+    } else {
+      process.stdout.write("\n(To exit, type exit or press Ctrl-D)\n");
+    }
+    rl.write(null, { ctrl: true, name: "u" });
+    rl.prompt();
+  });
+  let failed = false;
+  let exited = false;
+  rl.prompt();
+  for await (const line of rl) {
+    if (line.trim().length > 0) await saveHistoryLine(options.historyFile, line);
+    const outcome = await evaluator.evaluate(line);
+    if (outcome === "failed") failed = true;
+    if (outcome === "exit") {
+      exited = true;
+      break;
+    }
+    rl.prompt();
+  }
+  if (!exited) plainOutput.line("\nGoodbye :(");
+  rl.close();
+  return failed ? 1 : 0;
+}

@@ -1,0 +1,162 @@
+import { GvmError } from "../errors.ts";
+import { sha256Hex } from "../hash.ts";
+import { type ModuleInfo, readModuleInfo } from "./signatures.ts";
+
+/** A compiled module with what was read from its binary. */
+export interface LoadedModule {
+  name: string;
+  sha256: string;
+  module: WebAssembly.Module;
+  info: ModuleInfo;
+  /** Kept so the module can be shipped to a peer that lacks it. */
+  bytes: Uint8Array;
+}
+
+/** A module body from somewhere other than the modules folder. */
+export interface ModuleBytes {
+  name: string;
+  sha256: string;
+  bytes: Uint8Array;
+}
+
+/** Options for {@linkcode ModuleCatalog}. */
+export interface ModuleCatalogOptions {
+  /** The modules folder: `NAME.wasm` there is module `NAME`. */
+  modulesDir: string;
+  /** Fallback when the folder lacks a module (GPMD's store); undefined when absent there too. */
+  fetchFallback?: (name: string) => Promise<ModuleBytes | undefined>;
+  /** Names of the modules the fallback holds (for completion). */
+  listFallback?: () => Promise<string[]>;
+}
+
+const MODULE_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+/**
+ * Finds modules by name (the modules folder first, then the fallback) and compiles each body
+ * once: compiled modules are cached by content hash.
+ *
+ * @example
+ * ```ts
+ * const catalog = new ModuleCatalog({ modulesDir: "./modules" });
+ * const math = await catalog.load("math");
+ * ```
+ */
+export class ModuleCatalog {
+  readonly #options: ModuleCatalogOptions;
+  readonly #byHash = new Map<string, Promise<LoadedModule>>();
+  readonly #files = new Map<string, { mtime: number; size: number; sha256: string }>();
+
+  constructor(options: ModuleCatalogOptions) {
+    this.#options = options;
+  }
+
+  /** The modules folder. */
+  get modulesDir(): string {
+    return this.#options.modulesDir;
+  }
+
+  /** Loads module `name`; `MODULE_NOT_FOUND` when neither the folder nor the fallback has it. */
+  async load(name: string): Promise<LoadedModule> {
+    if (!MODULE_NAME.test(name)) {
+      throw new GvmError("MODULE_NOT_FOUND", `'${name}' is not a module name`);
+    }
+    const fromFolder = await this.#loadFromFolder(name);
+    if (fromFolder) return fromFolder;
+    const fetched = await this.#options.fetchFallback?.(name);
+    if (!fetched) {
+      throw new GvmError(
+        "MODULE_NOT_FOUND",
+        `No module named ${name} (looked in ${this.#options.modulesDir} and in GPMD's store)`,
+      );
+    }
+    return await this.add(fetched);
+  }
+
+  /** A module already compiled, by content hash. */
+  async byHash(sha256: string): Promise<LoadedModule | undefined> {
+    return await this.#byHash.get(sha256)?.catch(() => undefined);
+  }
+
+  /** Compiles `body` (checking its hash when given) and caches it by hash. */
+  async add(body: ModuleBytes): Promise<LoadedModule> {
+    const actual = await sha256Hex(body.bytes);
+    if (actual !== body.sha256) {
+      throw new GvmError(
+        "HASH_MISMATCH",
+        `Module ${body.name} has sha256 ${actual}, not the ${body.sha256} it was sent as`,
+      );
+    }
+    return await this.#compile(body.name, actual, body.bytes);
+  }
+
+  /** Module names in the folder and the fallback, sorted, for completion and help. */
+  async names(): Promise<string[]> {
+    const names = new Set<string>();
+    try {
+      for await (const entry of Deno.readDir(this.#options.modulesDir)) {
+        const match = /^(.+)\.wasm$/.exec(entry.name);
+        if (entry.isFile && match && MODULE_NAME.test(match[1])) names.add(match[1]);
+      }
+    } catch {
+      // No folder: only the fallback's modules.
+    }
+    for (const name of await this.#options.listFallback?.().catch(() => []) ?? []) names.add(name);
+    return [...names].sort();
+  }
+
+  async #loadFromFolder(name: string): Promise<LoadedModule | undefined> {
+    const path = `${this.#options.modulesDir}/${name}.wasm`;
+    let stat: Deno.FileInfo;
+    try {
+      stat = await Deno.stat(path);
+    } catch {
+      this.#files.delete(name);
+      return undefined;
+    }
+    const mtime = stat.mtime?.getTime() ?? 0;
+    const known = this.#files.get(name);
+    if (known && known.mtime === mtime && known.size === stat.size) {
+      const cached = this.#byHash.get(known.sha256);
+      if (cached) return await cached;
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = await Deno.readFile(path);
+    } catch (error) {
+      throw new GvmError("IO_ERROR", `Cannot read ${path}: ${(error as Error).message}`);
+    }
+    const sha256 = await sha256Hex(bytes);
+    this.#files.set(name, { mtime, size: stat.size, sha256 });
+    return await this.#compile(name, sha256, bytes);
+  }
+
+  #compile(name: string, sha256: string, bytes: Uint8Array): Promise<LoadedModule> {
+    let pending = this.#byHash.get(sha256);
+    if (!pending) {
+      pending = compileModule(name, sha256, bytes);
+      // A broken body is not cached, so fixing the file fixes the module.
+      pending.catch(() => this.#byHash.delete(sha256));
+      this.#byHash.set(sha256, pending);
+    }
+    return pending.then((loaded) => loaded.name === name ? loaded : { ...loaded, name });
+  }
+}
+
+async function compileModule(
+  name: string,
+  sha256: string,
+  bytes: Uint8Array,
+): Promise<LoadedModule> {
+  let info: ModuleInfo;
+  try {
+    info = readModuleInfo(bytes);
+  } catch (error) {
+    throw new GvmError("BAD_MODULE", `${name}.wasm: ${(error as Error).message}`);
+  }
+  try {
+    const module = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+    return { name, sha256, module, info, bytes };
+  } catch (error) {
+    throw new GvmError("BAD_MODULE", `${name}.wasm does not compile: ${(error as Error).message}`);
+  }
+}

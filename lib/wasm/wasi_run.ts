@@ -1,0 +1,140 @@
+import { ConsoleStdout, File, OpenFile, WASI, WASIProcExit } from "@bjorn3/browser_wasi_shim";
+import { GvmError } from "../errors.ts";
+import type { WasmValue } from "./values.ts";
+import type { RunRequest } from "./worker_protocol.ts";
+
+const encoder = new TextEncoder();
+
+/** A module instance with the WASI host it was linked against. */
+export interface WasiInstance {
+  instance: WebAssembly.Instance;
+  wasi: WASI;
+}
+
+/**
+ * Instantiates `module` with WASI preview 1: no files, argv and environment of the call's own,
+ * stdout/stderr handed to `write` as they are produced.
+ *
+ * @example
+ * ```ts
+ * const { instance } = instantiateWasi(module, request, (fd, data) => {});
+ * ```
+ */
+export function instantiateWasi(
+  module: WebAssembly.Module,
+  request: Pick<RunRequest, "entry" | "env" | "moduleName">,
+  write: (fd: 1 | 2, data: Uint8Array) => void,
+): WasiInstance {
+  const argv = request.entry.kind === "command" ? request.entry.argv : [request.moduleName];
+  const wasi = new WASI(argv, request.env, [
+    new OpenFile(new File([])),
+    new ConsoleStdout((data) => write(1, data.slice())),
+    new ConsoleStdout((data) => write(2, data.slice())),
+  ], { debug: false });
+  fixArgSizes(wasi);
+  let instance: WebAssembly.Instance;
+  try {
+    instance = new WebAssembly.Instance(module, {
+      wasi_snapshot_preview1: wasi.wasiImport,
+    } as WebAssembly.Imports);
+  } catch (error) {
+    throw new GvmError(
+      error instanceof WebAssembly.RuntimeError ? "TRAP" : "BAD_MODULE",
+      `Cannot instantiate ${request.moduleName}: ${(error as Error).message}`,
+    );
+  }
+  return { instance, wasi };
+}
+
+// The shim sizes argv by UTF-16 length; non-ASCII arguments need their UTF-8 byte length.
+function fixArgSizes(wasi: WASI): void {
+  wasi.wasiImport.args_sizes_get = (argcPtr: number, sizePtr: number) => {
+    const view = new DataView(wasi.inst.exports.memory.buffer);
+    view.setUint32(argcPtr, wasi.args.length, true);
+    const size = wasi.args.reduce((sum, arg) => sum + encoder.encode(arg).length + 1, 0);
+    view.setUint32(sizePtr, size, true);
+    return 0;
+  };
+}
+
+/**
+ * Runs the call's entry on `instance`: the WASI command (`_start`, else `main`) or one export.
+ * Traps become `TRAP`, a non-zero exit `EXIT_CODE`.
+ *
+ * @example
+ * ```ts
+ * const values = runEntry(instantiateWasi(module, request, write), request);
+ * ```
+ */
+export function runEntry(
+  { instance, wasi }: WasiInstance,
+  request: Pick<RunRequest, "entry" | "moduleName">,
+): WasmValue[] {
+  const exports = instance.exports;
+  const entry = request.entry;
+  const label = entry.kind === "command" ? request.moduleName : `${request.moduleName}.${entry.fn}`;
+  try {
+    if (entry.kind === "command") {
+      if (typeof exports._start === "function") {
+        const code = wasi.start(instance as Parameters<WASI["start"]>[0]);
+        if (code !== 0) throw new GvmError("EXIT_CODE", `${label} exited with code ${code}`);
+        return [];
+      }
+      wasi.initialize(instance as Parameters<WASI["initialize"]>[0]);
+      return toValues((exports.main as () => unknown)());
+    }
+    wasi.initialize(instance as Parameters<WASI["initialize"]>[0]);
+    const fn = exports[entry.fn] as (...args: unknown[]) => unknown;
+    const args: unknown[] = [];
+    for (const param of entry.params) {
+      if (param.type === "string") args.push(...copyIn(instance, request.moduleName, param.bytes));
+      else args.push(param.value);
+    }
+    return toValues(fn(...args));
+  } catch (error) {
+    throw describeFailure(label, error);
+  }
+}
+
+function toValues(result: unknown): WasmValue[] {
+  if (result === undefined) return [];
+  return Array.isArray(result) ? result as WasmValue[] : [result as WasmValue];
+}
+
+function copyIn(instance: WebAssembly.Instance, moduleName: string, bytes: Uint8Array): number[] {
+  const exports = instance.exports;
+  const alloc = (exports.alloc ?? exports.malloc) as ((size: number) => number) | undefined;
+  const memory = exports.memory as WebAssembly.Memory | undefined;
+  if (typeof alloc !== "function" || !(memory instanceof WebAssembly.Memory)) {
+    throw new GvmError(
+      "BAD_ARGS",
+      `${moduleName} takes a string but does not export memory and alloc (or malloc)`,
+    );
+  }
+  const pointer = alloc(Math.max(bytes.length, 1)) >>> 0;
+  if (pointer === 0 || pointer + bytes.length > memory.buffer.byteLength) {
+    throw new GvmError(
+      "BAD_ARGS",
+      `${moduleName}'s allocator gave no room for ${bytes.length} bytes`,
+    );
+  }
+  new Uint8Array(memory.buffer, pointer, bytes.length).set(bytes);
+  return [pointer, bytes.length];
+}
+
+function describeFailure(label: string, error: unknown): GvmError {
+  if (error instanceof GvmError) return error;
+  if (error instanceof WASIProcExit) {
+    return error.code === 0
+      ? new GvmError("EXIT_CODE", `${label} exited with code 0 before returning a value`)
+      : new GvmError("EXIT_CODE", `${label} exited with code ${error.code}`);
+  }
+  if (error instanceof WebAssembly.RuntimeError) {
+    return new GvmError("TRAP", `${label} trapped: ${error.message}`);
+  }
+  if (error instanceof RangeError && /call stack/i.test(error.message)) {
+    return new GvmError("TRAP", `${label} trapped: call stack exhausted`);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new GvmError("TRAP", `${label} failed: ${message}`);
+}

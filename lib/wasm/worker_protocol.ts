@@ -1,0 +1,26 @@
+import type { ErrorCode } from "../errors.ts";
+import type { WasmParam, WasmValue } from "./values.ts";
+
+/** What a call runs: the WASI command (`_start`/`main`) with argv, or one export. */
+export type Entry =
+  | { kind: "command"; argv: string[] }
+  | { kind: "export"; fn: string; params: WasmParam[] };
+
+/** Main thread → worker: run one call. The module is sent once per worker, then named by hash. */
+export interface RunRequest {
+  type: "run";
+  callId: number;
+  hash: string;
+  moduleName: string;
+  module?: WebAssembly.Module;
+  entry: Entry;
+  env: string[];
+  /** Memory cap in 64 KiB pages. */
+  maxPages: number;
+}
+
+/** Worker → main thread messages. */
+export type WorkerReply =
+  | { type: "out"; callId: number; fd: 1 | 2; data: Uint8Array }
+  | { type: "done"; callId: number; values: WasmValue[] }
+  | { type: "fail"; callId: number; code: ErrorCode; message: string };
