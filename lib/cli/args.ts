@@ -9,7 +9,8 @@ export type CliCommand =
   | {
     kind: "gpmd-start";
     foreground: boolean;
-    port: number;
+    /** Undefined: the port of `GPMD_ADDR`, else 5989. */
+    port?: number;
     listen: string;
     detachedChild: boolean;
   }
@@ -109,8 +110,8 @@ function parseGpmd(action: string | undefined, rest: string[]): CliCommand {
         "detached-child": { type: "boolean" },
       });
       noPositionals(positionals, "gvm gpmd start");
-      const port = number(values.port, "--port", 0) ?? 5989;
-      if (!Number.isInteger(port) || port > 65535) {
+      const port = number(values.port, "--port", 0);
+      if (port !== undefined && (!Number.isInteger(port) || port > 65535)) {
         throw new GvmError("BAD_FLAGS", `--port takes 0 to 65535, not ${values.port}`);
       }
       return {
@@ -196,7 +197,8 @@ Node options:
   --debug              print the cause behind errors
 
 GPMD options:
-  --port PORT          port to listen on (default 5989; 0 picks a free one and prints it)
+  --port PORT          port to listen on (default: the port of $GPMD_ADDR, else 5989;
+                       0 picks a free one and prints it)
   --listen ADDR        address to listen on (default 127.0.0.1)
   --foreground         stay attached instead of running as a daemon
   --gpmd HOST:PORT     (stop, status, wasm) the GPMD to talk to

@@ -13,8 +13,10 @@ const START_TIMEOUT_MS = 10_000;
 /** `gvm gpmd start`: in the foreground, or as a daemon that outlives this command. */
 export async function gpmdStart(
   home: HomePaths,
-  options: { foreground: boolean; port: number; listen: string; detachedChild: boolean },
+  flags: { foreground: boolean; port?: number; listen: string; detachedChild: boolean },
 ): Promise<number> {
+  const port = flags.port ?? parseGpmdAddress(Deno.env.get("GPMD_ADDR")).port;
+  const options = { ...flags, port };
   const cookie = await loadCookie(home);
   if (options.port !== 0) {
     const running = await findRunning(`${options.listen}:${options.port}`, cookie);
@@ -43,6 +45,7 @@ async function runForeground(
       log.writeSync(encoder.encode(line + "\n"));
       if (!options.detachedChild) complain(line);
     },
+    onClose: () => Deno.removeSync(home.pidFile),
   });
   const pid = { pid: Deno.pid, hostname: server.hostname, port: server.port };
   await Deno.writeTextFile(home.pidFile, JSON.stringify(pid) + "\n");
@@ -56,7 +59,6 @@ async function runForeground(
   for (const signal of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(signal, stop);
   await server.done;
   for (const signal of ["SIGINT", "SIGTERM"] as const) Deno.removeSignalListener(signal, stop);
-  await Deno.remove(home.pidFile).catch(() => {});
   log.close();
   return 0;
 }

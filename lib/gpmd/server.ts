@@ -26,6 +26,8 @@ export interface GpmdServerOptions {
   maxFrameBytes?: number;
   /** Where log lines go. @default {() => {}} */
   log?: (line: string) => void;
+  /** Runs as the server starts closing, before any client sees its connection end. */
+  onClose?: () => void;
 }
 
 /** What `gvm gpmd status` shows. */
@@ -133,6 +135,7 @@ export class GpmdServer {
     if (this.#closing) return;
     this.#closing = true;
     this.#log("stopping");
+    this.#options.onClose?.();
     try {
       this.#listener.close();
     } catch {

@@ -1,11 +1,13 @@
 import { NODE_OPS } from "./parser.ts";
 
-/** The candidates `complete` needs: module names, a module's exports, node names. */
+/** What completion offers: module names, each module's exports, node names. */
 export interface CompletionSource {
-  moduleNames(): Promise<string[]>;
-  exportNames(module: string): Promise<string[]>;
-  list(): string[];
-  discover(): Promise<string[]>;
+  moduleNames(): readonly string[];
+  exportNames(module: string): readonly string[];
+  /** Connected peers. */
+  peers(): readonly string[];
+  /** Live nodes GPMD knows. */
+  discovered(): readonly string[];
 }
 
 const NODE_ARG = /Node\.(connect|disconnect|ping|run)\(\s*"?([A-Za-z0-9_.@:-]*)$/;
@@ -13,38 +15,91 @@ const WORD = /[A-Za-z0-9_.-]*$/;
 
 /**
  * Tab completion for the prompt: commands and module names, `module.` exports, and node names
- * inside `Node.connect(` and friends. Returns `[candidates, the text they complete]`.
+ * inside `Node.connect(` and friends. Synchronous, so keys typed quickly never race a lookup.
+ * Returns `[candidates, the text they complete]`.
  *
  * @example
  * ```ts
- * await completeLine(node, "math.a"); // [["math.add("], "math.a"]
+ * completeLine(snapshot, "math.a"); // [["math.add("], "math.a"]
  * ```
  */
-export async function completeLine(
-  source: CompletionSource,
-  line: string,
-): Promise<[string[], string]> {
+export function completeLine(source: CompletionSource, line: string): [string[], string] {
   try {
     const nodeArg = NODE_ARG.exec(line);
     if (nodeArg) {
-      const names = nodeArg[1] === "connect"
-        ? await source.discover().catch(() => source.list())
-        : source.list();
+      const names = nodeArg[1] === "connect" ? source.discovered() : source.peers();
       return [names.filter((n) => n.startsWith(nodeArg[2])), nodeArg[2]];
     }
     const word = WORD.exec(line)?.[0] ?? "";
     const dot = word.indexOf(".");
     let candidates: string[];
     if (dot === -1) {
-      candidates = [...await source.moduleNames(), "Node.", "help", "exit"];
+      candidates = [...source.moduleNames(), "Node.", "help", "exit"];
     } else {
       const module = word.slice(0, dot);
       candidates = module === "Node"
         ? NODE_OPS.map((op) => `Node.${op.name}(`)
-        : (await source.exportNames(module)).map((fn) => `${module}.${fn}(`);
+        : source.exportNames(module).map((fn) => `${module}.${fn}(`);
     }
     return [candidates.filter((c) => c.startsWith(word)), word];
   } catch {
     return [[], line];
+  }
+}
+
+/** Where a {@linkcode CompletionSnapshot} reads from (a node). */
+export interface CompletionOrigin {
+  moduleNames(): Promise<string[]>;
+  exportNames(module: string): Promise<string[]>;
+  list(): string[];
+  discover(): Promise<string[]>;
+}
+
+/**
+ * The names completion offers, refreshed in the background between commands.
+ *
+ * @example
+ * ```ts
+ * const snapshot = new CompletionSnapshot(node);
+ * await snapshot.refresh();
+ * completeLine(snapshot, "ma");
+ * ```
+ */
+export class CompletionSnapshot implements CompletionSource {
+  readonly #origin: CompletionOrigin;
+  #modules: string[] = [];
+  #exports = new Map<string, string[]>();
+  #discovered: string[] = [];
+
+  constructor(origin: CompletionOrigin) {
+    this.#origin = origin;
+  }
+
+  /** Re-reads module names, their exports and live nodes; never throws. */
+  async refresh(): Promise<void> {
+    const modules = await this.#origin.moduleNames().catch(() => this.#modules);
+    const exports = new Map<string, string[]>();
+    for (const module of modules) {
+      exports.set(module, await this.#origin.exportNames(module).catch(() => []));
+    }
+    this.#modules = modules;
+    this.#exports = exports;
+    this.#discovered = await this.#origin.discover().catch(() => this.#discovered);
+  }
+
+  moduleNames(): readonly string[] {
+    return this.#modules;
+  }
+
+  exportNames(module: string): readonly string[] {
+    return this.#exports.get(module) ?? [];
+  }
+
+  peers(): readonly string[] {
+    return this.#origin.list();
+  }
+
+  discovered(): readonly string[] {
+    return this.#discovered;
   }
 }

@@ -1,7 +1,7 @@
 import process from "node:process";
 import { createInterface, type Interface } from "node:readline";
 import type { GvmNode } from "../node/node.ts";
-import { completeLine } from "./completer.ts";
+import { completeLine, CompletionSnapshot } from "./completer.ts";
 import { Evaluator, type Output } from "./evaluator.ts";
 import { loadHistory, saveHistoryLine } from "./history.ts";
 
@@ -67,6 +67,8 @@ async function runLines(
 
 async function runPrompt(options: SessionOptions): Promise<number> {
   const { node } = options;
+  const completions = new CompletionSnapshot(node);
+  await completions.refresh();
   const rl: Interface = createInterface({
     input: process.stdin,
     output: process.stdout,
@@ -74,9 +76,7 @@ async function runPrompt(options: SessionOptions): Promise<number> {
     prompt: `(${node.name}) > `,
     history: await loadHistory(options.historyFile),
     historySize: 1000,
-    completer: (line: string, callback: (err: null, result: [string[], string]) => void) => {
-      completeLine(node, line).then((result) => callback(null, result));
-    },
+    completer: (line: string) => completeLine(completions, line),
   });
   const evaluator = new Evaluator(node, plainOutput);
   options.onNotify?.((line) => {
@@ -109,6 +109,7 @@ async function runPrompt(options: SessionOptions): Promise<number> {
       break;
     }
     rl.prompt();
+    completions.refresh();
   }
   if (!exited) plainOutput.line("\nGoodbye :(");
   rl.close();

@@ -545,7 +545,9 @@ function readExportSection(r: Reader, m: Parsed): void {
   for (let n = r.count("export"); n > 0; n--) {
     const nameAt = r.pos;
     const name = r.name();
-    if (seen.has(name)) throw malformed(`duplicate export name "${name}" at byte ${nameAt}`);
+    if (seen.has(name)) {
+      throw malformed(`duplicate export name ${JSON.stringify(name)} at byte ${nameAt}`);
+    }
     seen.add(name);
     const kindAt = r.pos;
     const kindCode = r.byte();
@@ -555,7 +557,9 @@ function readExportSection(r: Reader, m: Parsed): void {
     }
     const index = r.u32();
     if (index >= spaceSizes[kindCode]) {
-      throw malformed(`${kind} index ${index} out of range in export "${name}" at byte ${kindAt}`);
+      throw malformed(
+        `${kind} index ${index} out of range in export ${JSON.stringify(name)} at byte ${kindAt}`,
+      );
     }
     m.exports.push({ name, kind });
     if (kindCode === FUNCTION) {

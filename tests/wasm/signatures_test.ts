@@ -315,6 +315,11 @@ Deno.test("`readModuleInfo()` rejects a function index out of range", () => {
   assertBadModule(bytes, /function index 2 out of range in export "g"/);
 });
 
+Deno.test("`readModuleInfo()` keeps a hostile export name on one line in its message", () => {
+  const bytes = wasm(types(funcType([], [])), exports(exportOf("a\nb", 0, 0)));
+  assertBadModule(bytes, /function index 0 out of range in export "a\\nb"/);
+});
+
 Deno.test("`readModuleInfo()` rejects a type index out of range", () => {
   assertBadModule(
     wasm(types(funcType([], [])), functions(1), code(1)),
