@@ -17,7 +17,7 @@ export function compareVersions(a: string, b: string): number {
   if (preA === preB) return 0;
   if (preA === undefined) return 1;
   if (preB === undefined) return -1;
-  return preA < preB ? -1 : 1;
+  return comparePrerelease(preA.split("."), preB.split("."));
 }
 
 /** Whether `version` looks like `v1.2.3` / `1.2.3-rc.1`. */
@@ -31,4 +31,22 @@ function split(version: string): [number[], string | undefined] {
   const core = dash === -1 ? text : text.slice(0, dash);
   const pre = dash === -1 ? undefined : text.slice(dash + 1);
   return [core.split(".").map((part) => Number.parseInt(part, 10) || 0), pre];
+}
+
+// Semver: numeric identifiers compare as numbers and sort before text; a shorter list that is a
+// prefix of the other sorts first.
+function comparePrerelease(a: string[], b: string[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const numA = /^\d+$/.test(a[i]);
+    const numB = /^\d+$/.test(b[i]);
+    if (numA && numB) {
+      const diff = Number(a[i]) - Number(b[i]);
+      if (diff !== 0) return Math.sign(diff);
+    } else if (numA !== numB) {
+      return numA ? -1 : 1;
+    } else if (a[i] !== b[i]) {
+      return a[i] < b[i] ? -1 : 1;
+    }
+  }
+  return Math.sign(a.length - b.length);
 }

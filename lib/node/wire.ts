@@ -2,10 +2,13 @@ import { GvmError } from "../errors.ts";
 import type { ValType } from "../wasm/signatures.ts";
 import type { CallArg, WasmValue } from "../wasm/values.ts";
 
+/** Floats JSON cannot carry as numbers (it prints -0 as 0). */
+type WireFloatWord = "nan" | "inf" | "-inf" | "-0";
+
 /** A call argument as JSON carries it: integers as decimal strings, so i64 stays exact. */
 export type WireArg =
   | { type: "int"; value: string }
-  | { type: "float"; value: number | "nan" | "inf" | "-inf" }
+  | { type: "float"; value: number | WireFloatWord }
   | { type: "string"; value: string };
 
 /**
@@ -60,12 +63,22 @@ export function decodeValues(
       }
       return BigInt(value);
     }
+    if (types[i] === "i32") {
+      if (!Number.isSafeInteger(value)) {
+        throw new GvmError("PROTOCOL_ERROR", "Malformed i32 result");
+      }
+      return value as number;
+    }
+    if (types[i] !== "f32" && types[i] !== "f64") {
+      throw new GvmError("PROTOCOL_ERROR", `Unsupported result type ${String(types[i])}`);
+    }
     return decodeFloat(value);
   });
   return { types: types as ValType[], values: decoded };
 }
 
-function encodeFloat(value: number): number | "nan" | "inf" | "-inf" {
+function encodeFloat(value: number): number | WireFloatWord {
+  if (Object.is(value, -0)) return "-0";
   if (Number.isNaN(value)) return "nan";
   if (value === Infinity) return "inf";
   if (value === -Infinity) return "-inf";
@@ -77,5 +90,6 @@ function decodeFloat(value: unknown): number {
   if (value === "nan") return NaN;
   if (value === "inf") return Infinity;
   if (value === "-inf") return -Infinity;
+  if (value === "-0") return -0;
   throw new GvmError("PROTOCOL_ERROR", "Malformed number");
 }

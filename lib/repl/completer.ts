@@ -77,14 +77,14 @@ export class CompletionSnapshot implements CompletionSource {
 
   /** Re-reads module names, their exports and live nodes; never throws. */
   async refresh(): Promise<void> {
-    const modules = await this.#origin.moduleNames().catch(() => this.#modules);
+    const modules = await attempt(() => this.#origin.moduleNames(), this.#modules);
     const exports = new Map<string, string[]>();
     for (const module of modules) {
-      exports.set(module, await this.#origin.exportNames(module).catch(() => []));
+      exports.set(module, await attempt(() => this.#origin.exportNames(module), []));
     }
     this.#modules = modules;
     this.#exports = exports;
-    this.#discovered = await this.#origin.discover().catch(() => this.#discovered);
+    this.#discovered = await attempt(() => this.#origin.discover(), this.#discovered);
   }
 
   moduleNames(): readonly string[] {
@@ -101,5 +101,14 @@ export class CompletionSnapshot implements CompletionSource {
 
   discovered(): readonly string[] {
     return this.#discovered;
+  }
+}
+
+// Completion is best effort: a failing look-up, sync or async, leaves the old names.
+async function attempt<T>(lookup: () => Promise<T>, fallback: T): Promise<T> {
+  try {
+    return await lookup();
+  } catch {
+    return fallback;
   }
 }

@@ -10,12 +10,12 @@ import { NODE_OPS } from "./parser.ts";
  */
 export function helpText(modules: readonly string[]): string {
   const rows: [string, string][] = [
-    ["math", "run module math (its _start, else main)"],
-    ['math(1, "x")', "run it with program arguments"],
-    ["math.add(1, 2)", "call an export; arguments take its declared types"],
+    ["math", "Run module math (its _start, else main)"],
+    ['math(1, "x")', "Run it with program arguments"],
+    ["math.add(1, 2)", "Call an export; arguments take its declared types"],
     ...NODE_OPS.map((op): [string, string] => [op.usage, op.summary]),
-    ["help", "this text"],
-    ["exit", "leave the node (also Ctrl-D)"],
+    ["help", "This text"],
+    ["exit", "Leave the node (also Ctrl-D)"],
   ];
   const width = Math.max(...rows.map(([usage]) => usage.length)) + 2;
   const lines = rows.map(([usage, summary]) => `  ${usage.padEnd(width)}${summary}`);

@@ -68,7 +68,8 @@ async function runLines(
 async function runPrompt(options: SessionOptions): Promise<number> {
   const { node } = options;
   const completions = new CompletionSnapshot(node);
-  await completions.refresh();
+  // Names for the first Tab, but a slow GPMD must not hold up the prompt.
+  await Promise.race([completions.refresh(), new Promise((resolve) => setTimeout(resolve, 300))]);
   const rl: Interface = createInterface({
     input: process.stdin,
     output: process.stdout,

@@ -127,3 +127,10 @@ Deno.test("`isVersion()` rejects names and malformed versions", () => {
     assert.equal(isVersion(version), false, JSON.stringify(version));
   }
 });
+
+Deno.test("`compareVersions()` orders pre-release identifiers the semver way", () => {
+  assert.deepEqual(
+    ["1.0.0", "1.0.0-rc.10", "1.0.0-alpha", "1.0.0-rc.2", "1.0.0-rc"].sort(compareVersions),
+    ["1.0.0-alpha", "1.0.0-rc", "1.0.0-rc.2", "1.0.0-rc.10", "1.0.0"],
+  );
+});

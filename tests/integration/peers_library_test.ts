@@ -152,3 +152,31 @@ Deno.test("a module sent with a forged hash is refused with HASH_MISMATCH", asyn
     peer.conn.close();
   }
 });
+
+// Ignored until the product fixes it: when two nodes connect to each other at the same moment,
+// each side keeps the newer of its two connections and closes the other (node.ts #addPeer), so
+// both connections usually end up closed although both connect() calls succeeded. Expected (as
+// in Erlang distribution): exactly one connection survives, the same on both sides.
+Deno.test({
+  name: "two nodes connecting to each other at once end up connected",
+  ignore: false,
+  fn: async () => {
+    await using gpmd = await startGpmd();
+    await using a = await startNode(gpmd, MODULES_DIR);
+    await using b = await startNode(gpmd, MODULES_DIR);
+
+    assert.deepEqual(await Promise.all([a.connect(b.name), b.connect(a.name)]), [b.name, a.name]);
+    const deadline = Date.now() + 5_000;
+    while (true) {
+      const connected = a.list().length === 1 && b.list().length === 1 &&
+        await Promise.all([a.ping(b.name), b.ping(a.name)]).then(() => true, () => false);
+      if (connected) break;
+      assert.ok(Date.now() < deadline, `still not connected: ${a.list()} / ${b.list()}`);
+      // A poll interval, not a synchronisation: the condition is checked again next round.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const { result } = a.run(b.name, { module: "math", fn: "mul", args: [int(6), int(7)] });
+    assert.deepEqual(await result, { types: ["i32"], values: [42] });
+    assert.deepEqual([a.list(), b.list()], [[b.name], [a.name]]);
+  },
+});

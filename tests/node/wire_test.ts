@@ -144,5 +144,15 @@ Deno.test("`decodeValues()` rejects an i64 that is not a decimal string", () => 
 
 Deno.test("`decodeValues()` rejects a float result that is not a number or name", () => {
   assertProtocolError(() => decodeValues(["f64"], ["1.5"]), "Malformed number");
-  assertProtocolError(() => decodeValues(["i32"], [null]), "Malformed number");
+  assertProtocolError(() => decodeValues(["i32"], [null]), "Malformed i32 result");
+});
+
+Deno.test("`encodeValues()` keeps -0 across JSON", () => {
+  const wire = JSON.parse(JSON.stringify(encodeValues([-0])));
+  assert.ok(Object.is(decodeValues(["f64"], wire).values[0], -0));
+});
+
+Deno.test("`decodeValues()` rejects unknown types and non-integer i32", () => {
+  assertProtocolError(() => decodeValues(["banana"], [1]), "Unsupported result type");
+  assertProtocolError(() => decodeValues(["i32"], [1.5]), "Malformed i32 result");
 });

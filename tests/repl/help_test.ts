@@ -27,8 +27,8 @@ Deno.test("`helpText()` aligns every summary in one column", () => {
 
 Deno.test("`helpText()` lists help and exit", () => {
   const lines = helpText([]).split("\n");
-  assert.ok(lines.some((l) => /^ {2}help {2,}this text$/.test(l)));
-  assert.ok(lines.some((l) => /^ {2}exit {2,}leave the node/.test(l)));
+  assert.ok(lines.some((l) => /^ {2}help {2,}This text$/.test(l)));
+  assert.ok(lines.some((l) => /^ {2}exit {2,}Leave the node/.test(l)));
 });
 
 Deno.test("`helpText()` names the modules passed", () => {
