@@ -50,9 +50,12 @@ export class CallService {
       case "call":
         this.#serveCall(message, conn);
         return;
-      case "cancel":
-        this.#running.get(String(message.callId))?.controller.abort();
+      case "cancel": {
+        // A peer may cancel only the calls it made.
+        const running = this.#running.get(String(message.callId));
+        if (running?.conn === conn) running.controller.abort();
         return;
+      }
       case "module.need":
         this.#serveModule(message, conn);
         return;
@@ -62,6 +65,13 @@ export class CallService {
           new GvmError("PROTOCOL_ERROR", `Unknown message type '${message.t}'`),
         );
     }
+  }
+
+  /** Cancels a call a peer is running here; false if no such call runs. */
+  cancel(callId: string): boolean {
+    const running = this.#running.get(callId);
+    running?.controller.abort();
+    return running !== undefined;
   }
 
   /** Stops the calls a vanished peer was waiting for. */

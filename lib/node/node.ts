@@ -124,6 +124,7 @@ export class GvmNode {
           modulesDir: options.modulesDir,
           fetchFallback: (module) => node.#fetchFromStore(module),
           listFallback: () => node.#storeNames(),
+          maxMemoryPages: Math.floor((options.maxMemoryMiB ?? 256) * 16),
         });
         const runtime = new WasmRuntime({
           catalog,
@@ -190,6 +191,11 @@ export class GvmNode {
     return peer.name;
   }
 
+  /** Calls running here for peers now. */
+  get serving(): number {
+    return this.#service.runningCount;
+  }
+
   /** Names of connected peers, in either direction. */
   list(): string[] {
     return [...this.#peers.keys()];
@@ -213,14 +219,27 @@ export class GvmNode {
   run(name: string, spec: CallSpec, options: Omit<CallOptions, "loaded"> = {}): RemoteCall {
     const peer = this.#peer(name);
     const callId = crypto.randomUUID();
-    return { callId, result: this.#runRemote(callId, peer, spec, options) };
+    const controller = new AbortController();
+    options.signal?.addEventListener("abort", () => controller.abort(), { once: true });
+    this.#outgoing.set(callId, controller);
+    const result = this.#runRemote(callId, peer, spec, { ...options, signal: controller.signal })
+      .finally(() => this.#outgoing.delete(callId));
+    return { callId, result };
   }
 
-  /** Cancels a remote call started here, by the id printed on its `ID:` line. */
+  /**
+   * Cancels a call by the id printed on its `ID:` line: one this node started on a peer, or one
+   * a peer is running here. Either way the work stops, not just the wait.
+   */
   cancel(callId: string): void {
     const controller = this.#outgoing.get(callId);
-    if (!controller) throw new GvmError("BAD_ARGS", `No call ${callId} is running from this node`);
-    controller.abort();
+    if (controller) {
+      controller.abort();
+      return;
+    }
+    if (!this.#service.cancel(callId)) {
+      throw new GvmError("BAD_ARGS", `No call ${callId} is running on or from this node`);
+    }
   }
 
   /** This node's identity and addresses. */
@@ -284,11 +303,26 @@ export class GvmNode {
   }
 
   #addPeer(peer: Peer): void {
-    this.#peers.get(peer.name)?.conn.close();
-    this.#peers.set(peer.name, peer);
+    const existing = this.#peers.get(peer.name);
+    if (existing?.conn.isOpen) {
+      // Both nodes dialled at once. As in Erlang, both keep the connection dialled by the node
+      // whose name sorts first, so the two sides agree without talking about it.
+      const dialler = (p: Peer) => p.direction === "out" ? this.name : p.name;
+      const keepNew = dialler(peer) < dialler(existing);
+      const loser = keepNew ? existing : peer;
+      if (!keepNew) {
+        loser.conn.close();
+        return;
+      }
+      this.#peers.set(peer.name, peer);
+      loser.conn.close();
+    } else {
+      this.#peers.set(peer.name, peer);
+    }
     peer.conn.closed.then((reason) => {
-      if (this.#peers.get(peer.name) === peer) this.#peers.delete(peer.name);
       this.#service.dropConnection(peer.conn);
+      if (this.#peers.get(peer.name) !== peer) return; // Replaced: not a disconnect.
+      this.#peers.delete(peer.name);
       if (!this.#closed && reason?.message !== `Disconnected from ${peer.name}`) {
         this.#options.log?.(`${peer.name} disconnected${reason ? `: ${reason.message}` : ""}`);
       }
@@ -344,34 +378,27 @@ export class GvmNode {
       () => undefined, // The peer may have it even if we do not.
     );
     const timeoutMs = options.timeoutMs ?? this.runtime.timeoutMs;
-    const controller = new AbortController();
-    options.signal?.addEventListener("abort", () => controller.abort(), { once: true });
-    controller.signal.addEventListener("abort", () => {
-      peer.conn.send({ t: "cancel", callId });
-    }, { once: true });
-    this.#outgoing.set(callId, controller);
-    try {
-      const reply = await peer.conn.request({
-        t: "call",
-        callId,
-        module: spec.module,
-        fn: spec.fn,
-        args: encodeArgs(spec.args),
-        sha256,
-        timeoutMs,
-      }, {
-        timeoutMs: timeoutMs + REMOTE_GRACE_MS,
-        signal: controller.signal,
-        onEvent: (event) => {
-          if (event.t === "out" && typeof event.data === "string") {
-            options.onOutput?.(event.fd === 2 ? 2 : 1, base64ToBytes(event.data));
-          }
-        },
-      });
-      return decodeValues(reply.types, reply.values);
-    } finally {
-      this.#outgoing.delete(callId);
-    }
+    const signal = options.signal!;
+    if (signal.aborted) throw new GvmError("CANCELLED", `${spec.module} was cancelled`);
+    signal.addEventListener("abort", () => peer.conn.send({ t: "cancel", callId }), { once: true });
+    const reply = await peer.conn.request({
+      t: "call",
+      callId,
+      module: spec.module,
+      fn: spec.fn,
+      args: encodeArgs(spec.args),
+      sha256,
+      timeoutMs,
+    }, {
+      timeoutMs: timeoutMs + REMOTE_GRACE_MS,
+      signal,
+      onEvent: (event) => {
+        if (event.t === "out" && typeof event.data === "string") {
+          options.onOutput?.(event.fd === 2 ? 2 : 1, base64ToBytes(event.data));
+        }
+      },
+    });
+    return decodeValues(reply.types, reply.values);
   }
 
   async #fetchFromStore(module: string) {

@@ -3,6 +3,7 @@ import { createInterface, type Interface } from "node:readline";
 import type { GvmNode } from "../node/node.ts";
 import { completeLine, CompletionSnapshot } from "./completer.ts";
 import { Evaluator, type Output } from "./evaluator.ts";
+import { watchFolder } from "./folder_watch.ts";
 import { loadHistory, saveHistoryLine } from "./history.ts";
 
 /** Options for {@linkcode runSession}. */
@@ -70,6 +71,7 @@ async function runPrompt(options: SessionOptions): Promise<number> {
   const completions = new CompletionSnapshot(node);
   // Names for the first Tab, but a slow GPMD must not hold up the prompt.
   await Promise.race([completions.refresh(), new Promise((resolve) => setTimeout(resolve, 300))]);
+  using _watch = watchFolder(node.runtime.catalog.modulesDir, () => completions.refresh());
   const rl: Interface = createInterface({
     input: process.stdin,
     output: process.stdout,

@@ -1,5 +1,6 @@
 import { GvmError } from "../errors.ts";
 import { sha256Hex } from "../hash.ts";
+import { capMemory } from "./memory_cap.ts";
 import { type ModuleInfo, readModuleInfo } from "./signatures.ts";
 
 /** A compiled module with what was read from its binary. */
@@ -27,6 +28,8 @@ export interface ModuleCatalogOptions {
   fetchFallback?: (name: string) => Promise<ModuleBytes | undefined>;
   /** Names of the modules the fallback holds (for completion). */
   listFallback?: () => Promise<string[]>;
+  /** Memory cap per instance, in 64 KiB pages. @default {4096} (256 MiB) */
+  maxMemoryPages?: number;
 }
 
 const MODULE_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
@@ -44,7 +47,7 @@ const MODULE_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 export class ModuleCatalog {
   readonly #options: ModuleCatalogOptions;
   readonly #byHash = new Map<string, Promise<LoadedModule>>();
-  readonly #files = new Map<string, { mtime: number; size: number; sha256: string }>();
+  readonly #files = new Map<string, { stamp: string; sha256: string }>();
 
   constructor(options: ModuleCatalogOptions) {
     this.#options = options;
@@ -113,9 +116,10 @@ export class ModuleCatalog {
       this.#files.delete(name);
       return undefined;
     }
-    const mtime = stat.mtime?.getTime() ?? 0;
+    // A file replaced or rewritten changes at least one of these.
+    const stamp = `${stat.ino}:${stat.size}:${stat.mtime?.getTime()}:${stat.ctime?.getTime()}`;
     const known = this.#files.get(name);
-    if (known && known.mtime === mtime && known.size === stat.size) {
+    if (known?.stamp === stamp) {
       const cached = this.#byHash.get(known.sha256);
       if (cached) return await cached;
     }
@@ -126,14 +130,14 @@ export class ModuleCatalog {
       throw new GvmError("IO_ERROR", `Cannot read ${path}: ${(error as Error).message}`);
     }
     const sha256 = await sha256Hex(bytes);
-    this.#files.set(name, { mtime, size: stat.size, sha256 });
+    this.#files.set(name, { stamp, sha256 });
     return await this.#compile(name, sha256, bytes);
   }
 
   #compile(name: string, sha256: string, bytes: Uint8Array): Promise<LoadedModule> {
     let pending = this.#byHash.get(sha256);
     if (!pending) {
-      pending = compileModule(name, sha256, bytes);
+      pending = compileModule(name, sha256, bytes, this.#options.maxMemoryPages ?? 4096);
       // A broken body is not cached, so fixing the file fixes the module.
       pending.catch(() => this.#byHash.delete(sha256));
       this.#byHash.set(sha256, pending);
@@ -146,6 +150,7 @@ async function compileModule(
   name: string,
   sha256: string,
   bytes: Uint8Array,
+  maxMemoryPages: number,
 ): Promise<LoadedModule> {
   let info: ModuleInfo;
   try {
@@ -154,9 +159,11 @@ async function compileModule(
     throw new GvmError("BAD_MODULE", `${name}.wasm: ${(error as Error).message}`);
   }
   try {
-    const module = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+    const capped = capMemory(bytes, maxMemoryPages, name);
+    const module = await WebAssembly.compile(capped as Uint8Array<ArrayBuffer>);
     return { name, sha256, module, info, bytes };
   } catch (error) {
+    if (error instanceof GvmError) throw error;
     throw new GvmError("BAD_MODULE", `${name}.wasm does not compile: ${(error as Error).message}`);
   }
 }

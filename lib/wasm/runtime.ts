@@ -67,15 +67,6 @@ export class WasmRuntime {
   async call(spec: CallSpec, options: CallOptions = {}): Promise<CallResult> {
     const loaded = options.loaded ?? await this.catalog.load(spec.module);
     const { entry, types } = planEntry(loaded, spec);
-    const memory = loaded.info.memory;
-    if (memory && memory.min > this.#maxPages) {
-      throw new GvmError(
-        "MEMORY_LIMIT",
-        `${spec.module} declares ${memory.min * 64} KiB of memory, over the ${
-          this.#maxPages * 64
-        } KiB cap`,
-      );
-    }
     const values = await this.pool.run(
       {
         type: "run",

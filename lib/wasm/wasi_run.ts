@@ -68,7 +68,7 @@ function fixArgSizes(wasi: WASI): void {
  */
 export function runEntry(
   { instance, wasi }: WasiInstance,
-  request: Pick<RunRequest, "entry" | "moduleName">,
+  request: Pick<RunRequest, "entry" | "moduleName" | "maxPages">,
 ): WasmValue[] {
   const exports = instance.exports;
   const entry = request.entry;
@@ -92,8 +92,24 @@ export function runEntry(
     }
     return toValues(fn(...args));
   } catch (error) {
+    if (atMemoryCap(instance, request.maxPages, error)) {
+      throw new GvmError(
+        "MEMORY_LIMIT",
+        `${label} stopped at the ${request.maxPages * 64} KiB memory cap (--max-memory): ${
+          (error as Error).message
+        }`,
+      );
+    }
     throw describeFailure(label, error);
   }
+}
+
+// A trap right at the cap is most likely the module failing to grow: say so, not just "trap".
+function atMemoryCap(instance: WebAssembly.Instance, maxPages: number, error: unknown): boolean {
+  if (error instanceof RangeError && /allocate|memory/i.test(error.message)) return true;
+  const memory = instance.exports.memory;
+  return error instanceof WebAssembly.RuntimeError && memory instanceof WebAssembly.Memory &&
+    memory.buffer.byteLength >= 0.9 * maxPages * 65_536;
 }
 
 function toValues(result: unknown): WasmValue[] {

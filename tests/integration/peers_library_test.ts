@@ -153,13 +153,10 @@ Deno.test("a module sent with a forged hash is refused with HASH_MISMATCH", asyn
   }
 });
 
-// Ignored until the product fixes it: when two nodes connect to each other at the same moment,
-// each side keeps the newer of its two connections and closes the other (node.ts #addPeer), so
-// both connections usually end up closed although both connect() calls succeeded. Expected (as
-// in Erlang distribution): exactly one connection survives, the same on both sides.
+// When two nodes connect to each other at the same moment, exactly one connection must
+// survive, the same on both sides (as in Erlang distribution).
 Deno.test({
   name: "two nodes connecting to each other at once end up connected",
-  ignore: false,
   fn: async () => {
     await using gpmd = await startGpmd();
     await using a = await startNode(gpmd, MODULES_DIR);

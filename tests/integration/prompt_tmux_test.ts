@@ -2,7 +2,7 @@
 // Ctrl-C on an empty line, Ctrl-D.
 import assert from "node:assert/strict";
 import { RUN_PERMISSIONS } from "../../lib/cli/self_command.ts";
-import { MODULES_DIR, tempHome, TestGpmd } from "./_harness.ts";
+import { FIXTURES_DIR, MODULES_DIR, tempHome, TestGpmd } from "./_harness.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
@@ -17,7 +17,7 @@ async function tmux(...args: string[]): Promise<string> {
 class Terminal implements AsyncDisposable {
   constructor(readonly session: string) {}
 
-  static async open(home: string, gpmd: string): Promise<Terminal> {
+  static async open(home: string, gpmd: string, modules = MODULES_DIR): Promise<Terminal> {
     const session = `gvm-test-${crypto.randomUUID().slice(0, 8)}`;
     const command = [
       "env",
@@ -30,7 +30,7 @@ class Terminal implements AsyncDisposable {
       "--gpmd",
       gpmd,
       "--modules",
-      MODULES_DIR,
+      modules,
       "--name",
       "node-5651",
     ].map((part) => `'${part}'`).join(" ");
@@ -109,4 +109,21 @@ Deno.test("the terminal prompt: history, Tab completion, Ctrl-C and Ctrl-D", asy
     await term.keys("C-u", "exit", "Enter");
     await term.waitFor(/Goodbye :\(/);
   }
+});
+
+Deno.test("Ctrl-C at the prompt cancels the running call and the prompt goes on", async () => {
+  await using home = await tempHome();
+  await using gpmd = await TestGpmd.start(home.path);
+  await using term = await Terminal.open(home.path, gpmd.address, FIXTURES_DIR);
+  await term.waitFor(/\(node-5651\) >$/m);
+  await term.keys("spin.announce()", "Enter");
+  await term.waitFor(/^spinning$/m);
+  await term.keys("C-c");
+  await term.waitFor(/error: CANCELLED: spin was cancelled\n\(node-5651\) >$/m);
+  await term.keys("spin.count(3)", "Enter");
+  await term.waitFor(/^3\n\(node-5651\) >$/m);
+  await term.keys("C-c");
+  await term.waitFor(/To exit, type exit or press Ctrl-D/);
+  await term.keys("exit", "Enter");
+  await term.waitFor(/Goodbye :\(/);
 });

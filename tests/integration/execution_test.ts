@@ -1,0 +1,222 @@
+// Execution that cannot be wedged: time limits, cancel, memory cap, hot reload, no leaks.
+import assert from "node:assert/strict";
+import { GpmdServer, GvmError, GvmNode, homePaths } from "../../mod.ts";
+import { FIXTURES_DIR, MODULES_DIR, runGvm, tempHome, TestGpmd, TestNode } from "./_harness.ts";
+
+const int = (value: bigint) => ({ type: "int" as const, value });
+const hasCode = (code: string) => (error: unknown) =>
+  error instanceof GvmError && error.code === code;
+
+async function modulesFolder(home: string, files: Record<string, string>): Promise<string> {
+  const dir = await Deno.makeTempDir({ dir: home, prefix: "mods-" });
+  for (const [name, source] of Object.entries(files)) await Deno.copyFile(source, `${dir}/${name}`);
+  return dir;
+}
+
+Deno.test("an endless loop is stopped at its limit while other calls, local and remote, complete", async () => {
+  await using home = await tempHome();
+  const mods = await modulesFolder(home.path, {
+    "spin.wasm": `${FIXTURES_DIR}/spin.wasm`,
+    "math.wasm": `${MODULES_DIR}/math.wasm`,
+  });
+  await using gpmd = await TestGpmd.start(home.path);
+  await using node = await GvmNode.start({
+    gpmd: { host: "127.0.0.1", port: gpmd.port },
+    home: homePaths(home.path),
+    modulesDir: mods,
+    name: "node-1001",
+    workers: 2,
+  });
+  await using peer = await TestNode.start(home.path, gpmd.address, { modules: mods });
+
+  const started = performance.now();
+  const forever = node.call({ module: "spin", fn: "forever", args: [] }, { timeoutMs: 2_000 });
+  let foreverSettled = false;
+  forever.catch(() => {}).finally(() => foreverSettled = true);
+
+  const local = await node.call({ module: "math", fn: "mul", args: [int(6n), int(7n)] });
+  assert.deepEqual(local.values, [42]);
+  assert.equal(await peer.command("Node.connect(node-1001)", /node-1001\n/), "node-1001\n");
+  const remote = await peer.command("Node.run(node-1001, math.mul(3, 4))", /\n12\n/);
+  assert.match(remote, /^ID: {2}\S+\n12\n$/);
+  assert.equal(foreverSettled, false, "the loop is still running while the others finished");
+
+  await assert.rejects(forever, (error: unknown) => {
+    assert.ok(error instanceof GvmError && error.code === "TIMEOUT", String(error));
+    assert.match(error.message, /spin ran past its 2000 ms limit/);
+    return true;
+  });
+  assert.ok(performance.now() - started >= 2_000);
+  // The stuck worker was replaced: the node still runs calls.
+  assert.deepEqual((await node.call({ module: "spin", fn: "count", args: [int(5n)] })).values, [5]);
+  assert.ok(node.runtime.pool.workerCount <= 2);
+});
+
+Deno.test("--timeout stops a runaway call from the prompt with TIMEOUT", async () => {
+  await using home = await tempHome();
+  await using gpmd = await TestGpmd.start(home.path);
+  const result = await runGvm(
+    [
+      "--gpmd",
+      gpmd.address,
+      "--modules",
+      FIXTURES_DIR,
+      "--timeout",
+      "0.5",
+      "-c",
+      "spin.forever()",
+      "-c",
+      "spin.count(3)",
+    ],
+    { home: home.path },
+  );
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /^error: TIMEOUT: spin ran past its 500 ms limit\n$/);
+  assert.match(result.stdout, /\n3\n$/);
+});
+
+Deno.test("Node.cancel on the serving node stops a remote call; the caller sees CANCELLED", async () => {
+  await using home = await tempHome();
+  await using gpmd = await TestGpmd.start(home.path);
+  await using a = await TestNode.start(home.path, gpmd.address, {
+    modules: FIXTURES_DIR,
+    name: "node-2001",
+  });
+  await using b = await TestNode.start(home.path, gpmd.address, {
+    modules: FIXTURES_DIR,
+    name: "node-2002",
+  });
+  await a.command("Node.connect(node-2002)", /node-2002\n/);
+  const errors = a.stderr.text.length;
+  // Cancel once the call is known to run there: it announces itself, then spins.
+  const started = await a.command("Node.run(node-2002, spin.announce())", /spinning\n/);
+  const id = started.match(/ID: {2}(\S+)/)![1];
+  await b.send(`Node.cancel(${id})`);
+  await b.stdout.waitFor(`Cancelled ${id}`);
+  await a.stderr.waitFor(/error: CANCELLED: /, errors);
+  // Both nodes go on, and B's worker was replaced.
+  assert.match(await a.command("Node.run(node-2002, spin.count(7))", /\n7\n/), /\n7\n$/);
+});
+
+Deno.test("library API: cancelling a remote call by id rejects it with CANCELLED", async () => {
+  await using home = await tempHome();
+  const cookie = "cancel-test";
+  await using gpmd = await GpmdServer.start({ port: 0, home: homePaths(home.path), cookie });
+  const options = {
+    gpmd: { host: "127.0.0.1", port: gpmd.port },
+    cookie,
+    modulesDir: FIXTURES_DIR,
+  };
+  await using a = await GvmNode.start({ ...options, name: "node-3001" });
+  await using b = await GvmNode.start({ ...options, name: "node-3002" });
+  await a.connect("node-3002");
+  const call = a.run("node-3002", { module: "spin", fn: "forever", args: [] });
+  const result = call.result.catch((error) => error);
+  a.cancel(call.callId);
+  assert.ok(hasCode("CANCELLED")(await result));
+  // The serving side stops the work too; nothing announces that, so poll with a deadline.
+  const deadline = Date.now() + 5_000;
+  while (b.serving > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(b.serving, 0);
+  assert.throws(() => a.cancel(call.callId), hasCode("BAD_ARGS"));
+  assert.deepEqual(
+    (await a.run("node-3002", { module: "spin", fn: "count", args: [int(2n)] }).result).values,
+    [2],
+  );
+});
+
+Deno.test("--max-memory caps declared and grown memory with MEMORY_LIMIT", async () => {
+  await using home = await tempHome();
+  await using gpmd = await TestGpmd.start(home.path);
+  const capped = await runGvm(
+    [
+      "--gpmd",
+      gpmd.address,
+      "--modules",
+      FIXTURES_DIR,
+      "--max-memory",
+      "16",
+      "-c",
+      "hog.eat()",
+      "-c",
+      "bigmem.ok()",
+      "-c",
+      "hog.pages()",
+    ],
+    { home: home.path },
+  );
+  assert.equal(capped.code, 1);
+  const errors = capped.stderr.trim().split("\n");
+  assert.match(errors[0], /^error: MEMORY_LIMIT: hog\.eat stopped at the 16384 KiB memory cap/);
+  assert.match(errors[1], /^error: MEMORY_LIMIT: bigmem needs 64000 KiB of memory at start/);
+  assert.match(capped.stdout, /\n1\n$/, "a fresh instance starts small again");
+
+  const byDefault = await runGvm(
+    [
+      "--gpmd",
+      gpmd.address,
+      "--modules",
+      FIXTURES_DIR,
+      "-c",
+      "bigmem.grow(100)",
+      "-c",
+      "bigmem.grow(5000)",
+    ],
+    { home: home.path },
+  );
+  assert.equal(byDefault.code, 0, byDefault.stderr);
+  assert.match(byDefault.stdout, /\n1000\n-1\n$/, "growth past 256 MiB fails inside wasm");
+});
+
+Deno.test("hot reload: changed, removed and broken files in the modules folder", async () => {
+  await using home = await tempHome();
+  const mods = await modulesFolder(home.path, {
+    "calc.wasm": `${MODULES_DIR}/math.wasm`,
+    "spin.wasm": `${FIXTURES_DIR}/spin.wasm`,
+  });
+  await using gpmd = await TestGpmd.start(home.path);
+  await using node = await TestNode.start(home.path, gpmd.address, { modules: mods });
+  assert.equal(await node.command("calc.mul(6, 7)", /42\n/), "42\n");
+
+  // Changed: calc is now the types module.
+  await Deno.copyFile(`${MODULES_DIR}/types.wasm`, `${mods}/calc.wasm.tmp`);
+  await Deno.rename(`${mods}/calc.wasm.tmp`, `${mods}/calc.wasm`);
+  assert.equal(await node.command("calc.add64(40, 2)", /42\n/), "42\n");
+
+  // Broken: a clear error, and the other modules are undisturbed.
+  await Deno.writeTextFile(`${mods}/calc.wasm`, "garbage");
+  let from = node.stderr.text.length;
+  await node.send("calc.add64(1, 2)");
+  await node.stderr.waitFor(/error: BAD_MODULE: calc\.wasm/, from);
+  assert.equal(await node.command("spin.count(9)", /9\n/), "9\n");
+
+  // Removed: gone from runs.
+  await Deno.remove(`${mods}/calc.wasm`);
+  from = node.stderr.text.length;
+  await node.send("calc.add64(1, 2)");
+  await node.stderr.waitFor(/error: MODULE_NOT_FOUND: No module named calc/, from);
+});
+
+Deno.test("1,000 sequential local calls leak no workers, calls or memory", async () => {
+  await using home = await tempHome();
+  const cookie = "leak-test";
+  await using gpmd = await GpmdServer.start({ port: 0, home: homePaths(home.path), cookie });
+  await using node = await GvmNode.start({
+    gpmd: { host: "127.0.0.1", port: gpmd.port },
+    cookie,
+    modulesDir: MODULES_DIR,
+    workers: 2,
+  });
+  const spec = { module: "types", fn: "add64", args: [int(1n), int(2n)] };
+  for (let i = 0; i < 100; i++) await node.call(spec); // Warm up caches and JIT.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const before = Deno.memoryUsage().heapUsed;
+  for (let i = 0; i < 1_000; i++) {
+    assert.deepEqual((await node.call(spec)).values, [3n]);
+  }
+  gc?.();
+  const grown = Deno.memoryUsage().heapUsed - before;
+  assert.ok(node.runtime.pool.workerCount <= 2, `workers: ${node.runtime.pool.workerCount}`);
+  assert.ok(grown < 8 * 1024 * 1024, `heap grew by ${grown} bytes`);
+});
