@@ -204,6 +204,7 @@ export class GvmNode {
   /** Closes the connection to `name`; calls in flight to it fail. */
   disconnect(name: string): void {
     const peer = this.#peer(name);
+    this.#peers.delete(name);
     peer.conn.close(new GvmError("PEER_DOWN", `Disconnected from ${name}`));
   }
 
@@ -321,9 +322,10 @@ export class GvmNode {
     }
     peer.conn.closed.then((reason) => {
       this.#service.dropConnection(peer.conn);
-      if (this.#peers.get(peer.name) !== peer) return; // Replaced: not a disconnect.
+      // Replaced, or disconnected on purpose: nothing to report.
+      if (this.#peers.get(peer.name) !== peer) return;
       this.#peers.delete(peer.name);
-      if (!this.#closed && reason?.message !== `Disconnected from ${peer.name}`) {
+      if (!this.#closed) {
         this.#options.log?.(`${peer.name} disconnected${reason ? `: ${reason.message}` : ""}`);
       }
     });

@@ -1,19 +1,7 @@
 import assert from "node:assert/strict";
-import { type ErrorCode, GvmError } from "../../lib/errors.ts";
+import { assertGvmError } from "../_assert.ts";
 import { type NodeEntry, Registry } from "../../lib/gpmd/registry.ts";
 import { compareVersions, isVersion } from "../../lib/gpmd/versions.ts";
-
-/** Asserts `fn` throws a GvmError with `code` whose message contains every fragment. */
-function assertGvmError(fn: () => unknown, code: ErrorCode, ...fragments: string[]): void {
-  assert.throws(fn, (err: unknown) => {
-    assert.ok(err instanceof GvmError, `expected a GvmError, got ${err}`);
-    assert.equal(err.code, code);
-    for (const fragment of fragments) {
-      assert.ok(err.message.includes(fragment), `${JSON.stringify(err.message)} lacks ${fragment}`);
-    }
-    return true;
-  });
-}
 
 const entry = (name: string, port = 4000): NodeEntry => ({
   name,

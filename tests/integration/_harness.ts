@@ -200,3 +200,19 @@ export async function runGvm(
   await proc.endInput();
   return await proc.exit();
 }
+
+/**
+ * Runs a node on `gpmd` serving `modules` that runs each of `commands` (one `-c` each) and
+ * exits; `flags` go before the commands.
+ */
+export async function runCommands(
+  home: string,
+  gpmd: TestGpmd,
+  commands: string[],
+  modules = MODULES_DIR,
+  flags: string[] = [],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const args = ["--gpmd", gpmd.address, "--modules", modules, ...flags];
+  for (const command of commands) args.push("-c", command);
+  return await runGvm(args, { home });
+}

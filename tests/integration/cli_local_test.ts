@@ -1,13 +1,15 @@
 import assert from "node:assert/strict";
-import { FIXTURES_DIR, MODULES_DIR, runGvm, tempHome, TestGpmd, TestNode } from "./_harness.ts";
+import {
+  FIXTURES_DIR,
+  MODULES_DIR,
+  runCommands,
+  runGvm,
+  tempHome,
+  TestGpmd,
+  TestNode,
+} from "./_harness.ts";
 
 const UUID_V4 = /[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}/;
-
-async function run(home: string, gpmd: TestGpmd, commands: string[], modules = MODULES_DIR) {
-  const args = ["--gpmd", gpmd.address, "--modules", modules];
-  for (const command of commands) args.push("-c", command);
-  return await runGvm(args, { home });
-}
 
 // What the node prints after its two start-up lines.
 function body(stdout: string): string {
@@ -17,7 +19,7 @@ function body(stdout: string): string {
 Deno.test("gvm prints the seed's start-up lines and the local transcripts exactly", async () => {
   await using home = await tempHome();
   await using gpmd = await TestGpmd.start(home.path);
-  const result = await run(home.path, gpmd, ["math", "math.add(1,2)"]);
+  const result = await runCommands(home.path, gpmd, ["math", "math.add(1,2)"]);
   assert.equal(result.code, 0, result.stderr);
   const lines = result.stdout.split("\n");
   assert.match(lines[0], new RegExp(`^GVM has been created node-\\d{4} \\(${UUID_V4.source}\\)$`));
@@ -45,12 +47,12 @@ Deno.test("Node.discover() lists this node, and a dead node drops out", async ()
   await using home = await tempHome();
   await using gpmd = await TestGpmd.start(home.path);
   await using other = await TestNode.start(home.path, gpmd.address, { name: "node-4242" });
-  const both = await run(home.path, gpmd, ["Node.discover()"]);
+  const both = await runCommands(home.path, gpmd, ["Node.discover()"]);
   const self = /GVM has been created (\S+)/.exec(both.stdout)![1];
   assert.deepEqual(body(both.stdout).trim().split(",").sort(), [self, "node-4242"].sort());
   other.kill();
   await other.exit();
-  const alone = await run(home.path, gpmd, ["Node.discover()"]);
+  const alone = await runCommands(home.path, gpmd, ["Node.discover()"]);
   const me = /GVM has been created (\S+)/.exec(alone.stdout)![1];
   assert.equal(body(alone.stdout), `${me}\n`);
 });
@@ -58,7 +60,7 @@ Deno.test("Node.discover() lists this node, and a dead node drops out", async ()
 Deno.test("typed calls keep i64, f32, f64, strings and multi-value exact", async () => {
   await using home = await tempHome();
   await using gpmd = await TestGpmd.start(home.path);
-  const result = await run(home.path, gpmd, [
+  const result = await runCommands(home.path, gpmd, [
     "types.add64(9007199254740993, 0)",
     "types.add64(9223372036854775807, 0)",
     "types.neg64(-9223372036854775807)",
@@ -106,7 +108,7 @@ Deno.test("typed calls keep i64, f32, f64, strings and multi-value exact", async
 Deno.test("a C program gets its argv, non-ASCII included", async () => {
   await using home = await tempHome();
   await using gpmd = await TestGpmd.start(home.path);
-  const result = await run(home.path, gpmd, ['hello(42, "héllo wörld")']);
+  const result = await runCommands(home.path, gpmd, ['hello(42, "héllo wörld")']);
   assert.equal(result.code, 0, result.stderr);
   assert.equal(
     body(result.stdout),
@@ -132,7 +134,10 @@ Deno.test("every error is one line with a code, and the node goes on", async () 
     ["Node.connect(node-1)", /^error: NODE_NOT_FOUND: /],
     ["Node.run(node-1, math)", /^error: NOT_CONNECTED: /],
   ];
-  const result = await run(home.path, gpmd, [...cases.map(([line]) => line), "math.mul(3,4)"]);
+  const result = await runCommands(home.path, gpmd, [
+    ...cases.map(([line]) => line),
+    "math.mul(3,4)",
+  ]);
   assert.equal(result.code, 1);
   const errors = result.stderr.trim().split("\n");
   assert.equal(errors.length, cases.length, result.stderr);
@@ -144,7 +149,7 @@ Deno.test("every error is one line with a code, and the node goes on", async () 
 Deno.test("broken, truncated and badly linked modules give BAD_MODULE", async () => {
   await using home = await tempHome();
   await using gpmd = await TestGpmd.start(home.path);
-  const result = await run(
+  const result = await runCommands(
     home.path,
     gpmd,
     ["broken", "truncated", "badimport.main()", "trapstart", "spin.count(5)"],
@@ -243,7 +248,7 @@ Deno.test("bad flags give BAD_FLAGS and exit 2; --help and --version are true", 
 Deno.test("help lists the commands and the modules found", async () => {
   await using home = await tempHome();
   await using gpmd = await TestGpmd.start(home.path);
-  const result = await run(home.path, gpmd, ["help"]);
+  const result = await runCommands(home.path, gpmd, ["help"]);
   assert.equal(result.code, 0);
   assert.match(result.stdout, /Node\.run\(node, module\.fn\(args\)\)/);
   assert.match(result.stdout, /Modules: hello, math, types/);

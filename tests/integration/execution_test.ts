@@ -1,11 +1,18 @@
 // Execution that cannot be wedged: time limits, cancel, memory cap, hot reload, no leaks.
 import assert from "node:assert/strict";
-import { GpmdServer, GvmError, GvmNode, homePaths } from "../../mod.ts";
-import { FIXTURES_DIR, MODULES_DIR, runGvm, tempHome, TestGpmd, TestNode } from "./_harness.ts";
+import { GvmNode, homePaths } from "../../mod.ts";
+import { assertGvmError, assertRejectsGvmError } from "../_assert.ts";
+import {
+  FIXTURES_DIR,
+  MODULES_DIR,
+  runCommands,
+  tempHome,
+  TestGpmd,
+  TestNode,
+} from "./_harness.ts";
+import { startInProcessGpmd, startInProcessNode } from "./_in_process.ts";
 
 const int = (value: bigint) => ({ type: "int" as const, value });
-const hasCode = (code: string) => (error: unknown) =>
-  error instanceof GvmError && error.code === code;
 
 async function modulesFolder(home: string, files: Record<string, string>): Promise<string> {
   const dir = await Deno.makeTempDir({ dir: home, prefix: "mods-" });
@@ -41,11 +48,7 @@ Deno.test("an endless loop is stopped at its limit while other calls, local and 
   assert.match(remote, /^ID: {2}\S+\n12\n$/);
   assert.equal(foreverSettled, false, "the loop is still running while the others finished");
 
-  await assert.rejects(forever, (error: unknown) => {
-    assert.ok(error instanceof GvmError && error.code === "TIMEOUT", String(error));
-    assert.match(error.message, /spin ran past its 2000 ms limit/);
-    return true;
-  });
+  await assertRejectsGvmError(forever, "TIMEOUT", /spin ran past its 2000 ms limit/);
   assert.ok(performance.now() - started >= 2_000);
   // The stuck worker was replaced: the node still runs calls.
   assert.deepEqual((await node.call({ module: "spin", fn: "count", args: [int(5n)] })).values, [5]);
@@ -55,20 +58,12 @@ Deno.test("an endless loop is stopped at its limit while other calls, local and 
 Deno.test("--timeout stops a runaway call from the prompt with TIMEOUT", async () => {
   await using home = await tempHome();
   await using gpmd = await TestGpmd.start(home.path);
-  const result = await runGvm(
-    [
-      "--gpmd",
-      gpmd.address,
-      "--modules",
-      FIXTURES_DIR,
-      "--timeout",
-      "0.5",
-      "-c",
-      "spin.forever()",
-      "-c",
-      "spin.count(3)",
-    ],
-    { home: home.path },
+  const result = await runCommands(
+    home.path,
+    gpmd,
+    ["spin.forever()", "spin.count(3)"],
+    FIXTURES_DIR,
+    ["--timeout", "0.5"],
   );
   assert.equal(result.code, 1);
   assert.match(result.stderr, /^error: TIMEOUT: spin ran past its 500 ms limit\n$/);
@@ -100,25 +95,19 @@ Deno.test("Node.cancel on the serving node stops a remote call; the caller sees 
 
 Deno.test("library API: cancelling a remote call by id rejects it with CANCELLED", async () => {
   await using home = await tempHome();
-  const cookie = "cancel-test";
-  await using gpmd = await GpmdServer.start({ port: 0, home: homePaths(home.path), cookie });
-  const options = {
-    gpmd: { host: "127.0.0.1", port: gpmd.port },
-    cookie,
-    modulesDir: FIXTURES_DIR,
-  };
-  await using a = await GvmNode.start({ ...options, name: "node-3001" });
-  await using b = await GvmNode.start({ ...options, name: "node-3002" });
+  await using gpmd = await startInProcessGpmd(home.path, "cancel-test");
+  await using a = await startInProcessNode(gpmd, FIXTURES_DIR, { name: "node-3001" });
+  await using b = await startInProcessNode(gpmd, FIXTURES_DIR, { name: "node-3002" });
   await a.connect("node-3002");
   const call = a.run("node-3002", { module: "spin", fn: "forever", args: [] });
-  const result = call.result.catch((error) => error);
+  const cancelled = assertRejectsGvmError(call.result, "CANCELLED");
   a.cancel(call.callId);
-  assert.ok(hasCode("CANCELLED")(await result));
+  await cancelled;
   // The serving side stops the work too; nothing announces that, so poll with a deadline.
   const deadline = Date.now() + 5_000;
   while (b.serving > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   assert.equal(b.serving, 0);
-  assert.throws(() => a.cancel(call.callId), hasCode("BAD_ARGS"));
+  assertGvmError(() => a.cancel(call.callId), "BAD_ARGS");
   assert.deepEqual(
     (await a.run("node-3002", { module: "spin", fn: "count", args: [int(2n)] }).result).values,
     [2],
@@ -128,22 +117,12 @@ Deno.test("library API: cancelling a remote call by id rejects it with CANCELLED
 Deno.test("--max-memory caps declared and grown memory with MEMORY_LIMIT", async () => {
   await using home = await tempHome();
   await using gpmd = await TestGpmd.start(home.path);
-  const capped = await runGvm(
-    [
-      "--gpmd",
-      gpmd.address,
-      "--modules",
-      FIXTURES_DIR,
-      "--max-memory",
-      "16",
-      "-c",
-      "hog.eat()",
-      "-c",
-      "bigmem.ok()",
-      "-c",
-      "hog.pages()",
-    ],
-    { home: home.path },
+  const capped = await runCommands(
+    home.path,
+    gpmd,
+    ["hog.eat()", "bigmem.ok()", "hog.pages()"],
+    FIXTURES_DIR,
+    ["--max-memory", "16"],
   );
   assert.equal(capped.code, 1);
   const errors = capped.stderr.trim().split("\n");
@@ -151,18 +130,11 @@ Deno.test("--max-memory caps declared and grown memory with MEMORY_LIMIT", async
   assert.match(errors[1], /^error: MEMORY_LIMIT: bigmem needs 64000 KiB of memory at start/);
   assert.match(capped.stdout, /\n1\n$/, "a fresh instance starts small again");
 
-  const byDefault = await runGvm(
-    [
-      "--gpmd",
-      gpmd.address,
-      "--modules",
-      FIXTURES_DIR,
-      "-c",
-      "bigmem.grow(100)",
-      "-c",
-      "bigmem.grow(5000)",
-    ],
-    { home: home.path },
+  const byDefault = await runCommands(
+    home.path,
+    gpmd,
+    ["bigmem.grow(100)", "bigmem.grow(5000)"],
+    FIXTURES_DIR,
   );
   assert.equal(byDefault.code, 0, byDefault.stderr);
   assert.match(byDefault.stdout, /\n1000\n-1\n$/, "growth past 256 MiB fails inside wasm");
@@ -199,14 +171,8 @@ Deno.test("hot reload: changed, removed and broken files in the modules folder",
 
 Deno.test("1,000 sequential local calls leak no workers, calls or memory", async () => {
   await using home = await tempHome();
-  const cookie = "leak-test";
-  await using gpmd = await GpmdServer.start({ port: 0, home: homePaths(home.path), cookie });
-  await using node = await GvmNode.start({
-    gpmd: { host: "127.0.0.1", port: gpmd.port },
-    cookie,
-    modulesDir: MODULES_DIR,
-    workers: 2,
-  });
+  await using gpmd = await startInProcessGpmd(home.path, "leak-test");
+  await using node = await startInProcessNode(gpmd, MODULES_DIR, { workers: 2 });
   const spec = { module: "types", fn: "add64", args: [int(1n), int(2n)] };
   for (let i = 0; i < 100; i++) await node.call(spec); // Warm up caches and JIT.
   const gc = (globalThis as { gc?: () => void }).gc;

@@ -1,21 +1,16 @@
 import assert from "node:assert/strict";
-import { GpmdServer, GvmError, GvmNode, homePaths } from "../../mod.ts";
+import { assertRejectsGvmError } from "../_assert.ts";
 import { MODULES_DIR, tempHome } from "./_harness.ts";
+import { startInProcessGpmd, startInProcessNode } from "./_in_process.ts";
 
 const int = (value: bigint) => ({ type: "int" as const, value });
 
 Deno.test("library API: a node in-process registers, discovers and calls wasm", async () => {
   await using home = await tempHome();
-  const cookie = "library-test-cookie";
-  await using gpmd = await GpmdServer.start({ port: 0, home: homePaths(home.path), cookie });
-  await using node = await GvmNode.start({
-    gpmd: { host: "127.0.0.1", port: gpmd.port },
-    cookie,
-    modulesDir: MODULES_DIR,
-    name: "node-1234",
-  });
+  await using gpmd = await startInProcessGpmd(home.path, "library-test-cookie");
+  await using node = await startInProcessNode(gpmd, MODULES_DIR, { name: "node-1234" });
   assert.deepEqual(await node.discover(), ["node-1234"]);
-  assert.deepEqual(gpmd.status().nodes, ["node-1234"]);
+  assert.deepEqual(gpmd.server.status().nodes, ["node-1234"]);
 
   const output: string[] = [];
   const result = await node.call({ module: "math", fn: "add", args: [int(1n), int(2n)] }, {
@@ -31,27 +26,19 @@ Deno.test("library API: a node in-process registers, discovers and calls wasm", 
   });
   assert.deepEqual(big.values, [-1n]);
 
-  await assert.rejects(
+  await assertRejectsGvmError(
     node.call({ module: "math", fn: "add", args: [int(1n)] }),
-    (error: unknown) => error instanceof GvmError && error.code === "BAD_ARGS",
+    "BAD_ARGS",
   );
   node.close();
 });
 
 Deno.test("library API: a wrong cookie cannot register", async () => {
   await using home = await tempHome();
-  await using gpmd = await GpmdServer.start({
-    port: 0,
-    home: homePaths(home.path),
-    cookie: "right",
-  });
-  await assert.rejects(
-    GvmNode.start({
-      gpmd: { host: "127.0.0.1", port: gpmd.port },
-      cookie: "wrong",
-      modulesDir: MODULES_DIR,
-    }),
-    (error: unknown) => error instanceof GvmError && error.code === "AUTH_FAILED",
+  await using gpmd = await startInProcessGpmd(home.path, "right");
+  await assertRejectsGvmError(
+    startInProcessNode(gpmd, MODULES_DIR, { cookie: "wrong" }),
+    "AUTH_FAILED",
   );
-  assert.deepEqual(gpmd.status().nodes, []);
+  assert.deepEqual(gpmd.server.status().nodes, []);
 });

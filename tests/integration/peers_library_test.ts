@@ -1,48 +1,25 @@
 // Node to node through the library API, in process: a real GpmdServer and GvmNodes on free
 // ports, each test with its own temp GHOST_HOME. Waits are on promises, never on the clock.
 import assert from "node:assert/strict";
-import { loadCookie } from "../../lib/cookie.ts";
 import { GvmError } from "../../lib/errors.ts";
-import { GpmdServer } from "../../lib/gpmd/server.ts";
 import { sha256Hex } from "../../lib/hash.ts";
-import { homePaths } from "../../lib/home.ts";
-import { GvmNode } from "../../lib/node/node.ts";
 import { dialPeer } from "../../lib/node/peer_link.ts";
 import { encodeArgs } from "../../lib/node/wire.ts";
 import { bytesToBase64 } from "../../lib/protocol/messages.ts";
 import type { CallArg } from "../../lib/wasm/values.ts";
+import { assertRejectsGvmError } from "../_assert.ts";
 import { FIXTURES_DIR, MODULES_DIR, tempHome } from "./_harness.ts";
+import { startInProcessGpmd, startInProcessNode } from "./_in_process.ts";
 
 function int(value: number | bigint): CallArg {
   return { type: "int", value: BigInt(value) };
 }
 
-/** A GPMD on a free port in a fresh temp home, with that home's cookie. */
-async function startGpmd() {
-  const home = await tempHome();
-  const paths = homePaths(home.path);
-  const cookie = await loadCookie(paths);
-  const server = await GpmdServer.start({ port: 0, home: paths, cookie });
-  return {
-    cookie,
-    address: { host: "127.0.0.1", port: server.port },
-    async [Symbol.asyncDispose]() {
-      server.close();
-      await home[Symbol.asyncDispose]();
-    },
-  };
-}
-
-type Gpmd = Awaited<ReturnType<typeof startGpmd>>;
-
-function startNode(gpmd: Gpmd, modulesDir: string): Promise<GvmNode> {
-  return GvmNode.start({ gpmd: gpmd.address, cookie: gpmd.cookie, modulesDir });
-}
-
 Deno.test("connect is seen from both sides", async () => {
-  await using gpmd = await startGpmd();
-  await using a = await startNode(gpmd, MODULES_DIR);
-  await using b = await startNode(gpmd, MODULES_DIR);
+  await using home = await tempHome();
+  await using gpmd = await startInProcessGpmd(home.path);
+  await using a = await startInProcessNode(gpmd, MODULES_DIR);
+  await using b = await startInProcessNode(gpmd, MODULES_DIR);
 
   assert.deepEqual((await a.discover()).sort(), [a.name, b.name].sort());
   assert.equal(await a.connect(b.name), b.name);
@@ -53,9 +30,10 @@ Deno.test("connect is seen from both sides", async () => {
 });
 
 Deno.test("remote output streams back before the call ends", async () => {
-  await using gpmd = await startGpmd();
-  await using a = await startNode(gpmd, FIXTURES_DIR);
-  await using b = await startNode(gpmd, FIXTURES_DIR);
+  await using home = await tempHome();
+  await using gpmd = await startInProcessGpmd(home.path);
+  await using a = await startInProcessNode(gpmd, FIXTURES_DIR);
+  await using b = await startInProcessNode(gpmd, FIXTURES_DIR);
   await a.connect(b.name);
 
   const decoder = new TextDecoder();
@@ -84,9 +62,10 @@ Deno.test("remote output streams back before the call ends", async () => {
 });
 
 Deno.test("500 concurrent calls on one connection are each matched to their reply", async () => {
-  await using gpmd = await startGpmd();
-  await using a = await startNode(gpmd, MODULES_DIR);
-  await using b = await startNode(gpmd, MODULES_DIR);
+  await using home = await tempHome();
+  await using gpmd = await startInProcessGpmd(home.path);
+  await using a = await startInProcessNode(gpmd, MODULES_DIR);
+  await using b = await startInProcessNode(gpmd, MODULES_DIR);
   await a.connect(b.name);
 
   const calls = Array.from(
@@ -102,9 +81,10 @@ Deno.test("500 concurrent calls on one connection are each matched to their repl
 });
 
 Deno.test("a module sent with a forged hash is refused with HASH_MISMATCH", async () => {
-  await using gpmd = await startGpmd();
+  await using home = await tempHome();
+  await using gpmd = await startInProcessGpmd(home.path);
   await using empty = await tempHome();
-  await using b = await startNode(gpmd, empty.path);
+  await using b = await startInProcessNode(gpmd, empty.path);
 
   const math = await Deno.readFile(`${MODULES_DIR}/math.wasm`);
   const types = await Deno.readFile(`${MODULES_DIR}/types.wasm`);
@@ -116,7 +96,7 @@ Deno.test("a module sent with a forged hash is refused with HASH_MISMATCH", asyn
     port: b.port,
     expected: b.name,
     self: { name: "node-0002", id: crypto.randomUUID() },
-    cookie: gpmd.cookie,
+    cookie: gpmd.options.cookie,
     handler: (message, conn) => {
       if (message.t === "module.need") {
         asked++;
@@ -137,10 +117,7 @@ Deno.test("a module sent with a forged hash is refused with HASH_MISMATCH", asyn
         args: encodeArgs([int(2), int(3)]),
         sha256: mathSha,
       });
-    await assert.rejects(
-      call(crypto.randomUUID()),
-      (error: unknown) => error instanceof GvmError && error.code === "HASH_MISMATCH",
-    );
+    await assertRejectsGvmError(call(crypto.randomUUID()), "HASH_MISMATCH");
     assert.equal(asked, 1);
 
     // The forged body was not kept: B asks again, and the real one runs.
@@ -158,9 +135,10 @@ Deno.test("a module sent with a forged hash is refused with HASH_MISMATCH", asyn
 Deno.test({
   name: "two nodes connecting to each other at once end up connected",
   fn: async () => {
-    await using gpmd = await startGpmd();
-    await using a = await startNode(gpmd, MODULES_DIR);
-    await using b = await startNode(gpmd, MODULES_DIR);
+    await using home = await tempHome();
+    await using gpmd = await startInProcessGpmd(home.path);
+    await using a = await startInProcessNode(gpmd, MODULES_DIR);
+    await using b = await startInProcessNode(gpmd, MODULES_DIR);
 
     assert.deepEqual(await Promise.all([a.connect(b.name), b.connect(a.name)]), [b.name, a.name]);
     const deadline = Date.now() + 5_000;

@@ -1,7 +1,7 @@
 // Node to node, driven through the CLI: real GPMD and node processes, one command a line on
 // their piped standard input. Every wait is on printed output, with a deadline.
 import assert from "node:assert/strict";
-import { GvmError } from "../../lib/errors.ts";
+import { assertRejectsGvmError } from "../_assert.ts";
 import { dialPeer } from "../../lib/node/peer_link.ts";
 import { FIXTURES_DIR, MODULES_DIR, runGvm, tempHome, TestGpmd, TestNode } from "./_harness.ts";
 
@@ -55,6 +55,34 @@ async function pollUntil<T>(
 
 function listOf(node: TestNode): Promise<string> {
   return node.command("Node.list()", "\n");
+}
+
+/** Connects `from` to `to` from the prompt; it answers with the peer's name. */
+async function connect(from: TestNode, to: TestNode): Promise<void> {
+  assert.equal(await from.command(`Node.connect(${to.name})`, "\n"), `${to.name}\n`);
+}
+
+/** Runs `test` on a GPMD and three nodes, A connected to B and C; all stop afterwards. */
+async function withThreeNodes(
+  test: (a: TestNode, b: TestNode, c: TestNode) => Promise<void>,
+): Promise<void> {
+  await using home = await tempHome();
+  await using gpmd = await TestGpmd.start(home.path);
+  await using a = await TestNode.start(home.path, gpmd.address);
+  await using b = await TestNode.start(home.path, gpmd.address);
+  await using c = await TestNode.start(home.path, gpmd.address);
+  await connect(a, b);
+  await connect(a, c);
+  await test(a, b, c);
+}
+
+/** Asserts `Node.multicall(math.add(1,2))` on `node` prints `expected` within 10 seconds. */
+async function assertMulticallWithin10s(node: TestNode, expected: RegExp): Promise<void> {
+  const started = Date.now();
+  const out = await stdoutOf(node, "Node.multicall(math.add(1,2))");
+  const elapsed = Date.now() - started;
+  assert.match(out, expected);
+  assert.ok(elapsed < 10_000, `multicall took ${elapsed} ms`);
 }
 
 Deno.test("the seed's network transcript works word for word", async () => {
@@ -123,7 +151,7 @@ Deno.test("one connect works both ways: the connected-to node runs on the connec
   await using a = await TestNode.start(home.path, gpmd.address);
   await using b = await TestNode.start(home.path, gpmd.address);
 
-  assert.equal(await a.command(`Node.connect(${b.name})`, "\n"), `${b.name}\n`);
+  await connect(a, b);
   assert.equal(await listOf(b), `${a.name}\n`);
   const run = await b.command(`Node.run(${a.name}, math.add(20,22))`, /\n42\n/);
   assert.match(run, new RegExp(`${ID_LINE.source}Adding Numbers From Wasm\\.\\.\\.\\n42\\n$`));
@@ -141,7 +169,7 @@ Deno.test("a node lacking a module gets it from the calling node", async () => {
 
   // B really lacks it: running it locally there fails.
   assert.equal((await errorOf(b, "math.add(2,3)")).code, "MODULE_NOT_FOUND");
-  assert.equal(await a.command(`Node.connect(${b.name})`, "\n"), `${b.name}\n`);
+  await connect(a, b);
   const run = await a.command(`Node.run(${b.name}, math.add(2,3))`, /\n5\n/);
   assert.match(run, new RegExp(`${ID_LINE.source}Adding Numbers From Wasm\\.\\.\\.\\n5\\n$`));
   // And again, now from B's cache.
@@ -175,46 +203,28 @@ Deno.test("nodes with empty modules folders run a module from GPMD's store", asy
   assert.equal(a.stderr.text + b.stderr.text, "");
 });
 
-Deno.test("multicall with one peer SIGKILLed still answers for the live one, quickly", async () => {
-  await using home = await tempHome();
-  await using gpmd = await TestGpmd.start(home.path);
-  await using a = await TestNode.start(home.path, gpmd.address);
-  await using b = await TestNode.start(home.path, gpmd.address);
-  await using c = await TestNode.start(home.path, gpmd.address);
+Deno.test("multicall with one peer SIGKILLed still answers for the live one, quickly", () =>
+  withThreeNodes(async (a, b, c) => {
+    assert.equal(await listOf(a), `${b.name},${c.name}\n`);
+    c.kill();
+    await c.exit();
+    // C is either still listed (its line is an error) or already dropped (no line for it).
+    await assertMulticallWithin10s(
+      a,
+      new RegExp(`^${b.name}: 3\\n(?:${c.name}: error: PEER_DOWN: [^\\n]*\\n)?$`),
+    );
+  }));
 
-  assert.equal(await a.command(`Node.connect(${b.name})`, "\n"), `${b.name}\n`);
-  assert.equal(await a.command(`Node.connect(${c.name})`, "\n"), `${c.name}\n`);
-  assert.equal(await listOf(a), `${b.name},${c.name}\n`);
-
-  c.kill();
-  await c.exit();
-  const started = Date.now();
-  const out = await stdoutOf(a, "Node.multicall(math.add(1,2))");
-  const elapsed = Date.now() - started;
-  // C is either still listed (its line is an error) or already dropped (no line for it).
-  assert.match(out, new RegExp(`^${b.name}: 3\\n(?:${c.name}: error: PEER_DOWN: [^\\n]*\\n)?$`));
-  assert.ok(elapsed < 10_000, `multicall took ${elapsed} ms`);
-});
-
-Deno.test("multicall with one peer frozen (SIGSTOP) reports PEER_DOWN for it within seconds", async () => {
-  await using home = await tempHome();
-  await using gpmd = await TestGpmd.start(home.path);
-  await using a = await TestNode.start(home.path, gpmd.address);
-  await using b = await TestNode.start(home.path, gpmd.address);
-  await using c = await TestNode.start(home.path, gpmd.address);
-
-  assert.equal(await a.command(`Node.connect(${b.name})`, "\n"), `${b.name}\n`);
-  assert.equal(await a.command(`Node.connect(${c.name})`, "\n"), `${c.name}\n`);
-
-  // A frozen process keeps its socket open: only the missing heartbeats tell A it is gone.
-  c.kill("SIGSTOP");
-  const started = Date.now();
-  const out = await stdoutOf(a, "Node.multicall(math.add(1,2))");
-  const elapsed = Date.now() - started;
-  assert.match(out, new RegExp(`^${b.name}: 3\\n${c.name}: error: PEER_DOWN: [^\\n]*\\n$`));
-  assert.ok(elapsed < 10_000, `multicall took ${elapsed} ms`);
-  assert.equal(await listOf(a), `${b.name}\n`);
-});
+Deno.test("multicall with one peer frozen (SIGSTOP) reports PEER_DOWN for it within seconds", () =>
+  withThreeNodes(async (a, b, c) => {
+    // A frozen process keeps its socket open: only the missing heartbeats tell A it is gone.
+    c.kill("SIGSTOP");
+    await assertMulticallWithin10s(
+      a,
+      new RegExp(`^${b.name}: 3\\n${c.name}: error: PEER_DOWN: [^\\n]*\\n$`),
+    );
+    assert.equal(await listOf(a), `${b.name}\n`);
+  }));
 
 Deno.test("a peer SIGKILLed mid-call fails the call with PEER_DOWN and leaves the list", async () => {
   await using home = await tempHome();
@@ -222,7 +232,7 @@ Deno.test("a peer SIGKILLed mid-call fails the call with PEER_DOWN and leaves th
   await using a = await TestNode.start(home.path, gpmd.address, { modules: FIXTURES_DIR });
   await using b = await TestNode.start(home.path, gpmd.address, { modules: FIXTURES_DIR });
 
-  assert.equal(await a.command(`Node.connect(${b.name})`, "\n"), `${b.name}\n`);
+  await connect(a, b);
   const errFrom = a.stderr.text.length;
   const run = await a.command(`Node.run(${b.name}, spin.forever())`, /ID: {2}\S+\n/);
   assert.match(run, new RegExp(`${ID_LINE.source}$`));
@@ -246,7 +256,7 @@ Deno.test("peers keep working while GPMD is down, and re-register when it return
   const port = gpmd.port;
   await using a = await TestNode.start(home.path, gpmd.address);
   await using b = await TestNode.start(home.path, gpmd.address);
-  assert.equal(await a.command(`Node.connect(${b.name})`, "\n"), `${b.name}\n`);
+  await connect(a, b);
 
   gpmd.kill();
   await gpmd.exit();
@@ -282,7 +292,7 @@ Deno.test("a peer connection with the wrong cookie is refused and the node keeps
   await using b = await TestNode.start(home.path, gpmd.address);
   const self = { name: "node-0001", id: crypto.randomUUID() };
 
-  await assert.rejects(
+  await assertRejectsGvmError(
     dialPeer({
       host: "127.0.0.1",
       port: b.port,
@@ -291,7 +301,7 @@ Deno.test("a peer connection with the wrong cookie is refused and the node keeps
       cookie: "not-the-cookie",
       handler: () => {},
     }),
-    (error: unknown) => error instanceof GvmError && error.code === "AUTH_FAILED",
+    "AUTH_FAILED",
   );
   assert.equal(await listOf(b), "\n");
 
@@ -314,7 +324,7 @@ Deno.test("a peer connection with the wrong cookie is refused and the node keeps
   await pollUntil(`${b.name} to drop ${self.name}`, () => listOf(b), (text) => text === "\n");
   // And a real node still connects.
   await using a = await TestNode.start(home.path, gpmd.address);
-  assert.equal(await a.command(`Node.connect(${b.name})`, "\n"), `${b.name}\n`);
+  await connect(a, b);
 });
 
 Deno.test("a node started with --deny-peers refuses connections", async () => {
@@ -342,7 +352,7 @@ Deno.test("connect edge cases: self, twice, not connected, unknown node", async 
   assert.equal(notYet.code, "NOT_CONNECTED", notYet.line);
   assert.equal((await errorOf(a, "Node.connect(node-0000)")).code, "NODE_NOT_FOUND");
 
-  assert.equal(await a.command(`Node.connect(${b.name})`, "\n"), `${b.name}\n`);
+  await connect(a, b);
   assert.equal(await a.command(`Node.connect("${b.name}")`, "\n"), `${b.name}\n`);
   assert.equal(await listOf(a), `${b.name}\n`);
   assert.equal(await listOf(b), `${a.name}\n`);

@@ -1,19 +1,11 @@
 import assert from "node:assert/strict";
-import { GvmError } from "../../lib/errors.ts";
+import { assertGvmError } from "../_assert.ts";
 import { decodeArgs, decodeValues, encodeArgs, encodeValues } from "../../lib/node/wire.ts";
 import type { CallArg } from "../../lib/wasm/values.ts";
 
 /** Asserts `fn` throws a GvmError PROTOCOL_ERROR whose message contains every fragment. */
-function assertProtocolError(fn: () => unknown, ...fragments: string[]): void {
-  assert.throws(fn, (err: unknown) => {
-    assert.ok(err instanceof GvmError, `expected a GvmError, got ${err}`);
-    assert.equal(err.code, "PROTOCOL_ERROR");
-    for (const fragment of fragments) {
-      assert.ok(err.message.includes(fragment), `${JSON.stringify(err.message)} lacks ${fragment}`);
-    }
-    return true;
-  });
-}
+const assertProtocolError = (fn: () => unknown, ...fragments: string[]) =>
+  assertGvmError(fn, "PROTOCOL_ERROR", ...fragments);
 
 /** What the receiving side sees: the value after a trip through JSON text. */
 const overJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value));

@@ -1,19 +1,11 @@
 import assert from "node:assert/strict";
-import { GvmError } from "../../lib/errors.ts";
+import { assertGvmError } from "../_assert.ts";
 import { encodeFrame, FRAME_HEADER_BYTES, FrameDecoder } from "../../lib/protocol/frame.ts";
 import { DEFAULT_MAX_FRAME_BYTES } from "../../lib/protocol/limits.ts";
 
 /** Asserts `fn` throws a GvmError BAD_FRAME whose message contains every fragment. */
-function assertBadFrame(fn: () => unknown, ...fragments: string[]): void {
-  assert.throws(fn, (err: unknown) => {
-    assert.ok(err instanceof GvmError, `expected a GvmError, got ${err}`);
-    assert.equal(err.code, "BAD_FRAME");
-    for (const fragment of fragments) {
-      assert.ok(err.message.includes(fragment), `${JSON.stringify(err.message)} lacks ${fragment}`);
-    }
-    return true;
-  });
-}
+const assertBadFrame = (fn: () => unknown, ...fragments: string[]) =>
+  assertGvmError(fn, "BAD_FRAME", ...fragments);
 
 /** Deterministic PRNG (mulberry32), so "random" chunkings are the same on every run. */
 function mulberry32(seed: number): () => number {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { GvmError } from "../../lib/errors.ts";
+import { assertGvmError } from "../_assert.ts";
 import { FrameDecoder } from "../../lib/protocol/frame.ts";
 import {
   arrayField,
@@ -14,16 +14,8 @@ import {
 } from "../../lib/protocol/messages.ts";
 
 /** Asserts `fn` throws a GvmError PROTOCOL_ERROR whose message contains every fragment. */
-function assertProtocolError(fn: () => unknown, ...fragments: string[]): void {
-  assert.throws(fn, (err: unknown) => {
-    assert.ok(err instanceof GvmError, `expected a GvmError, got ${err}`);
-    assert.equal(err.code, "PROTOCOL_ERROR");
-    for (const fragment of fragments) {
-      assert.ok(err.message.includes(fragment), `${JSON.stringify(err.message)} lacks ${fragment}`);
-    }
-    return true;
-  });
-}
+const assertProtocolError = (fn: () => unknown, ...fragments: string[]) =>
+  assertGvmError(fn, "PROTOCOL_ERROR", ...fragments);
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
 

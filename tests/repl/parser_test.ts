@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { GvmError } from "../../lib/errors.ts";
+import { assertGvmError } from "../_assert.ts";
 import { type Arg, NODE_OPS, parseCommand } from "../../lib/repl/parser.ts";
 
 const int = (value: bigint, text = String(value)): Arg => ({ type: "int", value, text });
@@ -14,22 +14,8 @@ function argsOf(line: string): Arg[] {
 }
 
 /** Asserts `line` is a SYNTAX_ERROR whose message contains every fragment. */
-function assertSyntaxError(line: string, ...fragments: string[]): void {
-  assert.throws(
-    () => parseCommand(line),
-    (err: unknown) => {
-      assert.ok(err instanceof GvmError, `expected a GvmError for ${JSON.stringify(line)}`);
-      assert.equal(err.code, "SYNTAX_ERROR");
-      for (const fragment of fragments) {
-        assert.ok(
-          err.message.includes(fragment),
-          `${JSON.stringify(err.message)} lacks ${fragment}`,
-        );
-      }
-      return true;
-    },
-  );
-}
+const assertSyntaxError = (line: string, ...fragments: string[]) =>
+  assertGvmError(() => parseCommand(line), "SYNTAX_ERROR", ...fragments);
 
 Deno.test("`parseCommand()` reads a bare module name as a run of its main", () => {
   assert.deepEqual(parseCommand("math"), { kind: "call", call: { module: "math", args: [] } });

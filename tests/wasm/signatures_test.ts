@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { GvmError } from "../../lib/errors.ts";
+import { assertGvmError } from "../_assert.ts";
 import { readModuleInfo } from "../../lib/wasm/signatures.ts";
 
 // A tiny wasm byte builder, so every test binary is spelled out next to its assertions.
@@ -67,14 +67,13 @@ const importFunc = (module: string, field: string, typeIndex: number) => [
 ];
 
 function assertBadModule(bytes: Uint8Array, problem: RegExp): void {
-  assert.throws(() => readModuleInfo(bytes), (err: unknown) => {
-    assert.ok(err instanceof GvmError, `expected GvmError, got ${err}`);
-    assert.equal(err.code, "BAD_MODULE");
-    assert.match(err.message, /^Cannot read module: /);
-    assert.match(err.message, problem);
-    assert.doesNotMatch(err.message, /\n/);
-    return true;
-  });
+  const error = assertGvmError(
+    () => readModuleInfo(bytes),
+    "BAD_MODULE",
+    /^Cannot read module: /,
+    problem,
+  );
+  assert.doesNotMatch(error.message, /\n/);
 }
 
 Deno.test("`readModuleInfo()` reads an empty module", () => {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { GvmError } from "../../lib/errors.ts";
+import { assertGvmError } from "../_assert.ts";
 import type { FuncSignature, ValType } from "../../lib/wasm/signatures.ts";
 import {
   argvText,
@@ -10,16 +10,8 @@ import {
 } from "../../lib/wasm/values.ts";
 
 /** Asserts `fn` throws a GvmError BAD_ARGS whose message contains every fragment. */
-function assertBadArgs(fn: () => unknown, ...fragments: string[]): void {
-  assert.throws(fn, (err: unknown) => {
-    assert.ok(err instanceof GvmError, `expected a GvmError, got ${err}`);
-    assert.equal(err.code, "BAD_ARGS");
-    for (const fragment of fragments) {
-      assert.ok(err.message.includes(fragment), `${JSON.stringify(err.message)} lacks ${fragment}`);
-    }
-    return true;
-  });
-}
+const assertBadArgs = (fn: () => unknown, ...fragments: string[]) =>
+  assertGvmError(fn, "BAD_ARGS", ...fragments);
 
 const sig = (...params: ValType[]): FuncSignature => ({ params, results: [] });
 const int = (value: bigint): CallArg => ({ type: "int", value });
