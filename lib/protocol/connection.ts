@@ -33,6 +33,9 @@ interface Pending {
   reject: (error: GvmError) => void;
   onEvent?: (message: Message) => void;
   timer?: ReturnType<typeof setTimeout>;
+  deadline: number;
+  label: string;
+  timeoutMs: number;
 }
 
 /** Handles a message that is neither a reply nor a stream event. */
@@ -146,13 +149,18 @@ export class Connection {
     }
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
-      const pending: Pending = { resolve, reject, onEvent: options.onEvent };
       const timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
-      if (Number.isFinite(timeoutMs)) {
-        pending.timer = setTimeout(() => {
-          this.#pending.delete(id);
-          reject(new GvmError("TIMEOUT", `No reply to '${message.t}' within ${timeoutMs} ms`));
-        }, timeoutMs);
+      const pending: Pending = {
+        resolve,
+        reject,
+        onEvent: options.onEvent,
+        deadline: performance.now() + timeoutMs,
+        label: String(message.t),
+        timeoutMs,
+      };
+      // Once heartbeats run they also sweep deadlines: a timer per request costs ~10 µs.
+      if (Number.isFinite(timeoutMs) && this.#heartbeat === undefined) {
+        pending.timer = setTimeout(() => this.#expire(id, pending), timeoutMs);
       }
       options.signal?.addEventListener("abort", () => {
         if (!this.#pending.delete(id)) return;
@@ -232,6 +240,18 @@ export class Connection {
       return;
     }
     this.send({ t: "hb" });
+    const now = performance.now();
+    for (const [id, pending] of this.#pending) {
+      if (now >= pending.deadline) this.#expire(id, pending);
+    }
+  }
+
+  #expire(id: number, pending: Pending): void {
+    if (!this.#pending.delete(id)) return;
+    clearTimeout(pending.timer);
+    pending.reject(
+      new GvmError("TIMEOUT", `No reply to '${pending.label}' within ${pending.timeoutMs} ms`),
+    );
   }
 
   async #readLoop(): Promise<void> {

@@ -20,6 +20,9 @@ export interface PoolRunOptions {
   signal?: AbortSignal;
 }
 
+/** How often running calls are checked against their deadlines. */
+const SWEEP_MS = 20;
+
 interface Job {
   request: Omit<RunRequest, "callId" | "module">;
   module: WebAssembly.Module;
@@ -31,7 +34,7 @@ interface Job {
 interface Slot {
   worker: Worker;
   hashes: Set<string>;
-  job?: Job & { callId: number; timer: ReturnType<typeof setTimeout>; onAbort: () => void };
+  job?: Job & { callId: number; deadline: number; onAbort: () => void };
 }
 
 /**
@@ -51,6 +54,7 @@ export class WorkerPool {
   readonly #queue: Job[] = [];
   #nextCallId = 1;
   #closed = false;
+  #sweeper?: ReturnType<typeof setInterval>;
 
   constructor(options: WorkerPoolOptions = {}) {
     this.#size = Math.max(1, options.size ?? navigator.hardwareConcurrency ?? 2);
@@ -86,6 +90,7 @@ export class WorkerPool {
   /** Terminates every worker; queued and running calls fail. */
   close(): void {
     this.#closed = true;
+    clearInterval(this.#sweeper);
     for (const job of this.#queue.splice(0)) {
       job.reject(new GvmError("CANCELLED", "The node is shutting down"));
     }
@@ -93,6 +98,28 @@ export class WorkerPool {
       if (slot.job) this.#finish(slot, new GvmError("CANCELLED", "The node is shutting down"));
       slot.worker.terminate();
     }
+  }
+
+  // One coarse timer for every deadline: a timer per call costs ~10 µs on the hot path.
+  #sweepDeadlines(): void {
+    if (this.#sweeper !== undefined) return;
+    this.#sweeper = setInterval(() => {
+      const now = performance.now();
+      for (const slot of [...this.#slots]) {
+        const job = slot.job;
+        if (job && now >= job.deadline) {
+          this.#replace(
+            slot,
+            new GvmError(
+              "TIMEOUT",
+              `${job.request.moduleName} ran past its ${job.options.timeoutMs} ms limit`,
+            ),
+          );
+        }
+      }
+    }, SWEEP_MS);
+    // Running workers keep the process alive; the sweeper alone must not.
+    Deno.unrefTimer(this.#sweeper);
   }
 
   [Symbol.dispose](): void {
@@ -125,16 +152,12 @@ export class WorkerPool {
   #start(slot: Slot, job: Job): void {
     const callId = this.#nextCallId++;
     const { request, options } = job;
-    const timer = setTimeout(() => {
-      this.#replace(
-        slot,
-        new GvmError("TIMEOUT", `${request.moduleName} ran past its ${options.timeoutMs} ms limit`),
-      );
-    }, options.timeoutMs);
+    const deadline = performance.now() + options.timeoutMs;
+    this.#sweepDeadlines();
     const onAbort = () =>
       this.#replace(slot, new GvmError("CANCELLED", `${request.moduleName} was cancelled`));
     options.signal?.addEventListener("abort", onAbort, { once: true });
-    slot.job = { ...job, callId, timer, onAbort };
+    slot.job = { ...job, callId, deadline, onAbort };
     const known = slot.hashes.has(request.hash);
     slot.hashes.add(request.hash);
     const message: RunRequest = {
@@ -164,7 +187,6 @@ export class WorkerPool {
     const job = slot.job;
     if (!job) return;
     slot.job = undefined;
-    clearTimeout(job.timer);
     job.options.signal?.removeEventListener("abort", job.onAbort);
     if (error) job.reject(error);
     else job.resolve(values);

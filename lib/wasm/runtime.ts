@@ -27,6 +27,11 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Runs this exact body (by hash) instead of resolving the name. */
   loaded?: LoadedModule;
+  /**
+   * Reuse one instance per worker across calls instead of a fresh one each time: faster, but
+   * memory and globals persist between calls. @default {false}
+   */
+  keepInstance?: boolean;
 }
 
 /** Options for {@linkcode WasmRuntime}. */
@@ -75,6 +80,7 @@ export class WasmRuntime {
         entry,
         env: [],
         maxPages: this.#maxPages,
+        keep: options.keepInstance ?? false,
       },
       loaded.module,
       {

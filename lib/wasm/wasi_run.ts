@@ -5,6 +5,8 @@ import type { RunRequest } from "./worker_protocol.ts";
 
 const encoder = new TextEncoder();
 
+type Write = (fd: 1 | 2, data: Uint8Array) => void;
+
 /** A module instance with the WASI host it was linked against. */
 export interface WasiInstance {
   instance: WebAssembly.Instance;
@@ -12,38 +14,53 @@ export interface WasiInstance {
 }
 
 /**
- * Instantiates `module` with WASI preview 1: no files, argv and environment of the call's own,
- * stdout/stderr handed to `write` as they are produced.
+ * One WASI preview 1 host per worker, re-aimed at each call: no files, argv and environment of
+ * the call's own, stdout/stderr handed to the call's `write` as they are produced. Building the
+ * shim's import object costs more than instantiating a small module, so it is built once.
  *
  * @example
  * ```ts
- * const { instance } = instantiateWasi(module, request, (fd, data) => {});
+ * const host = new WasiHost();
+ * const instance = host.instantiate(module, request, (fd, data) => {});
  * ```
  */
-export function instantiateWasi(
-  module: WebAssembly.Module,
-  request: Pick<RunRequest, "entry" | "env" | "moduleName">,
-  write: (fd: 1 | 2, data: Uint8Array) => void,
-): WasiInstance {
-  const argv = request.entry.kind === "command" ? request.entry.argv : [request.moduleName];
-  const wasi = new WASI(argv, request.env, [
-    new OpenFile(new File([])),
-    new ConsoleStdout((data) => write(1, data.slice())),
-    new ConsoleStdout((data) => write(2, data.slice())),
-  ], { debug: false });
-  fixArgSizes(wasi);
-  let instance: WebAssembly.Instance;
-  try {
-    instance = new WebAssembly.Instance(module, {
-      wasi_snapshot_preview1: wasi.wasiImport,
-    } as WebAssembly.Imports);
-  } catch (error) {
-    throw new GvmError(
-      error instanceof WebAssembly.RuntimeError ? "TRAP" : "BAD_MODULE",
-      `Cannot instantiate ${request.moduleName}: ${(error as Error).message}`,
-    );
+export class WasiHost {
+  readonly wasi: WASI;
+  readonly #stdin = new OpenFile(new File([]));
+  readonly #stdout: ConsoleStdout;
+  readonly #stderr: ConsoleStdout;
+  readonly #imports: WebAssembly.Imports;
+  #write: Write = () => {};
+
+  constructor() {
+    this.#stdout = new ConsoleStdout((data) => this.#write(1, data.slice()));
+    this.#stderr = new ConsoleStdout((data) => this.#write(2, data.slice()));
+    this.wasi = new WASI([], [], [], { debug: false });
+    fixArgSizes(this.wasi);
+    this.#imports = { wasi_snapshot_preview1: this.wasi.wasiImport } as WebAssembly.Imports;
   }
-  return { instance, wasi };
+
+  /** Points the host at a new call (argv, environment, output). */
+  prepare(request: Pick<RunRequest, "entry" | "env" | "moduleName">, write: Write): void {
+    this.wasi.args = request.entry.kind === "command" ? request.entry.argv : [request.moduleName];
+    this.wasi.env = request.env;
+    this.#stdin.file_pos = 0n;
+    // A module may close or renumber descriptors; every call starts with the three standard ones.
+    this.wasi.fds = [this.#stdin, this.#stdout, this.#stderr];
+    this.#write = write;
+  }
+
+  /** A fresh instance of `module` linked to this host (call {@linkcode prepare} first). */
+  instantiate(module: WebAssembly.Module, moduleName: string): WasiInstance {
+    try {
+      return { instance: new WebAssembly.Instance(module, this.#imports), wasi: this.wasi };
+    } catch (error) {
+      throw new GvmError(
+        error instanceof WebAssembly.RuntimeError ? "TRAP" : "BAD_MODULE",
+        `Cannot instantiate ${moduleName}: ${(error as Error).message}`,
+      );
+    }
+  }
 }
 
 // The shim sizes argv by UTF-16 length; non-ASCII arguments need their UTF-8 byte length.
@@ -63,7 +80,8 @@ function fixArgSizes(wasi: WASI): void {
  *
  * @example
  * ```ts
- * const values = runEntry(instantiateWasi(module, request, write), request);
+ * host.prepare(request, write);
+ * const values = runEntry(host.instantiate(module, "math"), request);
  * ```
  */
 export function runEntry(

@@ -17,6 +17,8 @@ export interface RunRequest {
   env: string[];
   /** Memory cap in 64 KiB pages. */
   maxPages: number;
+  /** Reuse this worker's instance of the module across calls (library API opt-in). */
+  keep?: boolean;
 }
 
 /** Worker → main thread messages. */
