@@ -39,7 +39,7 @@ rel() { echo "${1#"$root"/}"; }
 
 shopt -s nullglob
 wats=("$modules"/*.wat "$fixtures"/*.wat)
-cs=("$modules"/*.c)
+cs=("$modules"/*.c "$fixtures"/*.c)
 
 # Check every tool before building anything, so a missing tool is reported up
 # front rather than after half the outputs have been rewritten.

@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { GvmError } from "../errors.ts";
+import { type DirMapping, parseDirMapping } from "../wasm/dir_map.ts";
 
 /** What the command line asks for, decoded and checked; no I/O happens here. */
 export type CliCommand =
@@ -30,6 +31,7 @@ export interface NodeCliOptions {
   maxMemoryMiB?: number;
   workers?: number;
   denyPeers: boolean;
+  allowDirs: DirMapping[];
   debug: boolean;
 }
 
@@ -80,6 +82,7 @@ function parseNode(argv: string[]): NodeCliOptions {
     "max-memory": { type: "string" },
     workers: { type: "string" },
     "deny-peers": { type: "boolean" },
+    "allow-dir": { type: "string", multiple: true },
     debug: { type: "boolean" },
   });
   noPositionals(positionals, "gvm");
@@ -96,6 +99,7 @@ function parseNode(argv: string[]): NodeCliOptions {
     maxMemoryMiB: number(values["max-memory"], "--max-memory", 1),
     workers: number(values.workers, "--workers", 1),
     denyPeers: values["deny-peers"] ?? false,
+    allowDirs: (values["allow-dir"] ?? []).map(parseDirMapping),
     debug: values.debug ?? false,
   };
 }
@@ -193,6 +197,8 @@ Node options:
   --timeout SECONDS    time limit per call (default 30)
   --max-memory MIB     memory cap per wasm instance (default 256)
   --workers N          wasm worker threads (default: number of CPUs)
+  --allow-dir HOST_DIR[:GUEST_DIR]
+                       let modules see this folder (repeatable; none by default)
   --deny-peers         refuse incoming peer connections
   --debug              print the cause behind errors
 

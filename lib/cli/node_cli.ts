@@ -8,6 +8,10 @@ import { say } from "./output.ts";
 
 /** `gvm [flags]`: start a node, then run its prompt, `-c` commands or piped input. */
 export async function runNode(home: HomePaths, options: NodeCliOptions): Promise<number> {
+  for (const { host } of options.allowDirs) {
+    const isDirectory = await Deno.stat(host).then((info) => info.isDirectory, () => false);
+    if (!isDirectory) throw new GvmError("BAD_FLAGS", `--allow-dir ${host}: not a folder`);
+  }
   let notify: (line: string) => void = () => {};
   const node = await GvmNode.start({
     name: options.name,
@@ -19,6 +23,7 @@ export async function runNode(home: HomePaths, options: NodeCliOptions): Promise
     maxMemoryMiB: options.maxMemoryMiB,
     workers: options.workers,
     denyPeers: options.denyPeers,
+    allowDirs: options.allowDirs,
     log: (line) => notify(line),
   });
   try {

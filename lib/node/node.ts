@@ -5,6 +5,7 @@ import { type HomePaths, homePaths } from "../home.ts";
 import type { Connection } from "../protocol/connection.ts";
 import { base64ToBytes, type Message } from "../protocol/messages.ts";
 import { ModuleCatalog } from "../wasm/catalog.ts";
+import type { DirMapping } from "../wasm/dir_map.ts";
 import { WorkerPool } from "../wasm/pool.ts";
 import { type CallOptions, type CallResult, type CallSpec, WasmRuntime } from "../wasm/runtime.ts";
 import { CallService } from "./call_service.ts";
@@ -32,6 +33,8 @@ export interface GvmNodeOptions {
   maxMemoryMiB?: number;
   /** Worker threads for wasm. @default {navigator.hardwareConcurrency} */
   workers?: number;
+  /** Host folders modules may see, as `--allow-dir` gives them. @default {[]} */
+  allowDirs?: DirMapping[];
   /** Refuse every incoming peer connection. @default {false} */
   denyPeers?: boolean;
   /** Status lines (GPMD gone, peer left ...). @default {() => {}} */
@@ -131,6 +134,7 @@ export class GvmNode {
           pool,
           timeoutMs: options.timeoutMs,
           maxMemoryMiB: options.maxMemoryMiB,
+          dirs: options.allowDirs,
         });
         const node: GvmNode = new GvmNode(name, listener, cookie, runtime, options);
         try {

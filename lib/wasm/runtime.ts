@@ -1,5 +1,6 @@
 import { GvmError } from "../errors.ts";
 import type { LoadedModule, ModuleCatalog } from "./catalog.ts";
+import type { DirMapping } from "./dir_map.ts";
 import type { WorkerPool } from "./pool.ts";
 import type { ValType } from "./signatures.ts";
 import { argvText, type CallArg, toWasmParams, type WasmValue } from "./values.ts";
@@ -42,6 +43,8 @@ export interface WasmRuntimeOptions {
   timeoutMs?: number;
   /** Memory cap per instance, MiB. @default {256} */
   maxMemoryMiB?: number;
+  /** Host folders modules may see. @default {[]} */
+  dirs?: DirMapping[];
 }
 
 const PAGE_BYTES = 65_536;
@@ -60,11 +63,13 @@ export class WasmRuntime {
   readonly pool: WorkerPool;
   readonly timeoutMs: number;
   readonly #maxPages: number;
+  readonly #dirs: DirMapping[];
 
   constructor(options: WasmRuntimeOptions) {
     this.catalog = options.catalog;
     this.pool = options.pool;
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.#dirs = options.dirs ?? [];
     this.#maxPages = Math.floor((options.maxMemoryMiB ?? 256) * 1024 * 1024 / PAGE_BYTES);
   }
 
@@ -81,6 +86,7 @@ export class WasmRuntime {
         env: [],
         maxPages: this.#maxPages,
         keep: options.keepInstance ?? false,
+        dirs: this.#dirs,
       },
       loaded.module,
       {

@@ -1,4 +1,11 @@
-import { ConsoleStdout, File, OpenFile, WASI, WASIProcExit } from "@bjorn3/browser_wasi_shim";
+import {
+  ConsoleStdout,
+  type Fd,
+  File,
+  OpenFile,
+  WASI,
+  WASIProcExit,
+} from "@bjorn3/browser_wasi_shim";
 import { GvmError } from "../errors.ts";
 import type { WasmValue } from "./values.ts";
 import type { RunRequest } from "./worker_protocol.ts";
@@ -41,12 +48,16 @@ export class WasiHost {
   }
 
   /** Points the host at a new call (argv, environment, output). */
-  prepare(request: Pick<RunRequest, "entry" | "env" | "moduleName">, write: Write): void {
+  prepare(
+    request: Pick<RunRequest, "entry" | "env" | "moduleName">,
+    write: Write,
+    preopens: Fd[] = [],
+  ): void {
     this.wasi.args = request.entry.kind === "command" ? request.entry.argv : [request.moduleName];
     this.wasi.env = request.env;
     this.#stdin.file_pos = 0n;
     // A module may close or renumber descriptors; every call starts with the three standard ones.
-    this.wasi.fds = [this.#stdin, this.#stdout, this.#stderr];
+    this.wasi.fds = [this.#stdin, this.#stdout, this.#stderr, ...preopens];
     this.#write = write;
   }
 

@@ -2,6 +2,7 @@
 // Runs wasm off the main thread, so a module that never returns can be terminated without
 // freezing the node's prompt, its peers or its GPMD link.
 import { GvmError } from "../errors.ts";
+import { MappedDir } from "./dir_map.ts";
 import { runEntry, WasiHost, type WasiInstance } from "./wasi_run.ts";
 import type { RunRequest, WorkerReply } from "./worker_protocol.ts";
 
@@ -29,9 +30,17 @@ self.onmessage = (event: MessageEvent<RunRequest>) => {
     if (request.module) modules.set(request.hash, request.module);
     const module = modules.get(request.hash);
     if (!module) throw new GvmError("INTERNAL", `Worker lacks module ${request.hash}`);
-    host.prepare(request, (fd, data) => post({ type: "out", callId, fd, data }));
+    const dirs = request.dirs.map((mapping) => MappedDir.open(mapping));
+    const write = (fd: 1 | 2, data: Uint8Array) => post({ type: "out", callId, fd, data });
+    host.prepare(request, write, dirs.map((dir) => dir.preopen));
     const instance = instanceFor(module, request);
-    post({ type: "done", callId, values: runEntry(instance, request) });
+    let values;
+    try {
+      values = runEntry(instance, request);
+    } finally {
+      for (const dir of dirs) dir.syncBack();
+    }
+    post({ type: "done", callId, values });
   } catch (error) {
     kept.delete(request.hash); // A trap may leave a kept instance half-updated.
     const err = error instanceof GvmError ? error : new GvmError("INTERNAL", String(error));

@@ -1,4 +1,5 @@
 import type { ErrorCode } from "../errors.ts";
+import type { DirMapping } from "./dir_map.ts";
 import type { WasmParam, WasmValue } from "./values.ts";
 
 /** What a call runs: the WASI command (`_start`/`main`) with argv, or one export. */
@@ -17,6 +18,8 @@ export interface RunRequest {
   env: string[];
   /** Memory cap in 64 KiB pages. */
   maxPages: number;
+  /** Host folders the module may see (none by default). */
+  dirs: DirMapping[];
   /** Reuse this worker's instance of the module across calls (library API opt-in). */
   keep?: boolean;
 }

@@ -186,3 +186,36 @@ Deno.test("1,000 sequential local calls leak no workers, calls or memory", async
   assert.ok(node.runtime.pool.workerCount <= 2, `workers: ${node.runtime.pool.workerCount}`);
   assert.ok(grown < 8 * 1024 * 1024, `heap grew by ${grown} bytes`);
 });
+
+Deno.test("a module sees no files unless --allow-dir maps a folder, and its writes land there", async () => {
+  await using home = await tempHome();
+  await using gpmd = await TestGpmd.start(home.path);
+  const data = `${home.path}/data`;
+  await Deno.mkdir(data);
+  await Deno.writeTextFile(`${data}/in.txt`, "hello from the host\n");
+
+  const closed = await runCommands(home.path, gpmd, ['files("/data/in.txt")'], FIXTURES_DIR);
+  assert.equal(closed.code, 1);
+  assert.match(
+    closed.stderr,
+    /cannot open \/data\/in\.txt\nerror: EXIT_CODE: files exited with code 1\n$/,
+  );
+
+  const open = await runCommands(
+    home.path,
+    gpmd,
+    ['files("/data/in.txt", "/data/out.txt")', 'files("/data/out.txt")'],
+    FIXTURES_DIR,
+    ["--allow-dir", `${data}:/data`],
+  );
+  assert.equal(open.code, 0, open.stderr);
+  assert.match(open.stdout, /\nhello from the host\nwritten by wasm\n$/);
+  assert.equal(await Deno.readTextFile(`${data}/out.txt`), "written by wasm\n");
+
+  const missing = await runCommands(home.path, gpmd, ["files"], FIXTURES_DIR, [
+    "--allow-dir",
+    `${home.path}/nope`,
+  ]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /^error: BAD_FLAGS: --allow-dir .*nope: not a folder/);
+});

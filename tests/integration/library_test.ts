@@ -42,3 +42,17 @@ Deno.test("library API: a wrong cookie cannot register", async () => {
   );
   assert.deepEqual(gpmd.server.status().nodes, []);
 });
+
+Deno.test("library API: calls get a fresh instance unless keepInstance is asked for", async () => {
+  await using home = await tempHome();
+  await using gpmd = await startInProcessGpmd(home.path, "keep-test");
+  await using node = await startInProcessNode(gpmd, MODULES_DIR, { workers: 1 });
+  const alloc = { module: "types", fn: "alloc", args: [{ type: "int" as const, value: 16n }] };
+  const fresh = [(await node.call(alloc)).values[0], (await node.call(alloc)).values[0]];
+  assert.equal(fresh[0], fresh[1], "a fresh instance starts its allocator over");
+  const kept = [
+    (await node.call(alloc, { keepInstance: true })).values[0] as number,
+    (await node.call(alloc, { keepInstance: true })).values[0] as number,
+  ];
+  assert.ok(kept[1] > kept[0], `a kept instance remembers its memory: ${kept}`);
+});
