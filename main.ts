@@ -23,13 +23,13 @@ async function main(argv: string[]): Promise<number> {
     case "gpmd-start":
       return await gpmdStart(home, command);
     case "gpmd-stop":
-      return await gpmdStop(home, command.gpmd);
+      return await gpmdStop(home, command.client);
     case "gpmd-status":
-      return await gpmdStatus(home, command.gpmd);
+      return await gpmdStatus(home, command.client);
     case "wasm-upload":
       return await wasmUpload(home, command);
     case "wasm-list":
-      return await wasmList(home, command.gpmd);
+      return await wasmList(home, command.client);
   }
 }
 

@@ -14,11 +14,40 @@ export type CliCommand =
     port?: number;
     listen: string;
     detachedChild: boolean;
+    peers: string[];
+    tls: TlsPaths;
   }
-  | { kind: "gpmd-stop"; gpmd?: string }
-  | { kind: "gpmd-status"; gpmd?: string }
-  | { kind: "wasm-upload"; gpmd?: string; name: string; version: string; file: string }
-  | { kind: "wasm-list"; gpmd?: string };
+  | { kind: "gpmd-stop"; client: ClientFlags }
+  | { kind: "gpmd-status"; client: ClientFlags }
+  | { kind: "wasm-upload"; client: ClientFlags; name: string; version: string; file: string }
+  | { kind: "wasm-list"; client: ClientFlags };
+
+/** `--tls-cert`, `--tls-key`, `--tls-ca` as given. */
+export interface TlsPaths {
+  cert?: string;
+  key?: string;
+  ca?: string;
+}
+
+/** How a CLI command reaches GPMD. */
+export interface ClientFlags {
+  gpmd?: string;
+  tls: TlsPaths;
+}
+
+const TLS_FLAGS = {
+  "tls-cert": { type: "string" },
+  "tls-key": { type: "string" },
+  "tls-ca": { type: "string" },
+} as const;
+
+const CLIENT_FLAGS = { gpmd: { type: "string" }, ...TLS_FLAGS } as const;
+
+function tlsPaths(
+  values: { "tls-cert"?: string; "tls-key"?: string; "tls-ca"?: string },
+): TlsPaths {
+  return { cert: values["tls-cert"], key: values["tls-key"], ca: values["tls-ca"] };
+}
 
 /** Flags of a node. */
 export interface NodeCliOptions {
@@ -26,6 +55,8 @@ export interface NodeCliOptions {
   modules?: string;
   gpmd?: string;
   listen?: string;
+  advertise?: string;
+  tls: TlsPaths;
   commands: string[];
   timeoutSeconds?: number;
   maxMemoryMiB?: number;
@@ -77,6 +108,8 @@ function parseNode(argv: string[]): NodeCliOptions {
     modules: { type: "string" },
     gpmd: { type: "string" },
     listen: { type: "string" },
+    advertise: { type: "string" },
+    ...TLS_FLAGS,
     command: { type: "string", short: "c", multiple: true },
     timeout: { type: "string" },
     "max-memory": { type: "string" },
@@ -94,6 +127,8 @@ function parseNode(argv: string[]): NodeCliOptions {
     modules: values.modules,
     gpmd: values.gpmd,
     listen: values.listen,
+    advertise: values.advertise,
+    tls: tlsPaths(values),
     commands: values.command ?? [],
     timeoutSeconds: number(values.timeout, "--timeout", 0.001),
     maxMemoryMiB: number(values["max-memory"], "--max-memory", 1),
@@ -111,6 +146,8 @@ function parseGpmd(action: string | undefined, rest: string[]): CliCommand {
         foreground: { type: "boolean" },
         port: { type: "string" },
         listen: { type: "string" },
+        peer: { type: "string", multiple: true },
+        ...TLS_FLAGS,
         "detached-child": { type: "boolean" },
       });
       noPositionals(positionals, "gvm gpmd start");
@@ -124,14 +161,17 @@ function parseGpmd(action: string | undefined, rest: string[]): CliCommand {
         port,
         listen: values.listen ?? "127.0.0.1",
         detachedChild: values["detached-child"] ?? false,
+        peers: values.peer ?? [],
+        tls: tlsPaths(values),
       };
     }
     case "stop":
     case "kill":
     case "status": {
-      const { values, positionals } = parse(rest, { gpmd: { type: "string" } });
+      const { values, positionals } = parse(rest, CLIENT_FLAGS);
       noPositionals(positionals, `gvm gpmd ${action}`);
-      return { kind: action === "status" ? "gpmd-status" : "gpmd-stop", gpmd: values.gpmd };
+      const client = { gpmd: values.gpmd, tls: tlsPaths(values) };
+      return { kind: action === "status" ? "gpmd-status" : "gpmd-stop", client };
     }
     default:
       throw new GvmError(
@@ -143,13 +183,13 @@ function parseGpmd(action: string | undefined, rest: string[]): CliCommand {
 
 function parseWasm(action: string | undefined, rest: string[]): CliCommand {
   if (action === "list") {
-    const { values, positionals } = parse(rest, { gpmd: { type: "string" } });
+    const { values, positionals } = parse(rest, CLIENT_FLAGS);
     noPositionals(positionals, "gvm wasm list");
-    return { kind: "wasm-list", gpmd: values.gpmd };
+    return { kind: "wasm-list", client: { gpmd: values.gpmd, tls: tlsPaths(values) } };
   }
   if (action === "upload") {
     const { values, positionals } = parse(rest, {
-      gpmd: { type: "string" },
+      ...CLIENT_FLAGS,
       name: { type: "string" },
       version: { type: "string" },
       file: { type: "string" },
@@ -162,7 +202,8 @@ function parseWasm(action: string | undefined, rest: string[]): CliCommand {
         "gvm wasm upload needs --name=NAME --version=VERSION --file=PATH",
       );
     }
-    return { kind: "wasm-upload", gpmd: values.gpmd, name, version, file };
+    const client = { gpmd: values.gpmd, tls: tlsPaths(values) };
+    return { kind: "wasm-upload", client, name, version, file };
   }
   throw new GvmError("BAD_FLAGS", `Unknown wasm command '${action ?? ""}': use upload or list`);
 }
@@ -181,7 +222,7 @@ export const USAGE = `gvm — the Ghost Virtual Machine: a WebAssembly node with
 
 Usage:
   gvm [--name NAME] [--modules DIR] [--gpmd HOST:PORT] [--listen HOST:PORT] [-c COMMAND]...
-  gvm gpmd start [--foreground] [--port PORT] [--listen ADDR]
+  gvm gpmd start [--foreground] [--port PORT] [--listen ADDR] [--peer HOST:PORT]...
   gvm gpmd stop          (alias: gvm gpmd kill)
   gvm gpmd status
   gvm wasm upload --name=NAME --version=VERSION --file=PATH
@@ -193,6 +234,7 @@ Node options:
   --modules DIR        modules folder (default $GVM_MODULES, else ./modules)
   --gpmd HOST:PORT     GPMD to register with (default $GPMD_ADDR, else 127.0.0.1:5989)
   --listen HOST:PORT   peer listening address (default 127.0.0.1:0, a free port)
+  --advertise HOST     the address other machines' nodes should dial (default: --listen's)
   -c COMMAND           run this prompt command (repeatable), then exit
   --timeout SECONDS    time limit per call (default 30)
   --max-memory MIB     memory cap per wasm instance (default 256)
@@ -207,7 +249,14 @@ GPMD options:
                        0 picks a free one and prints it)
   --listen ADDR        address to listen on (default 127.0.0.1)
   --foreground         stay attached instead of running as a daemon
+  --peer HOST:PORT     another machine's GPMD whose nodes discovery lists as name@host
+                       (repeatable)
   --gpmd HOST:PORT     (stop, status, wasm) the GPMD to talk to
+
+TLS (GPMD, nodes, and the stop/status/wasm commands alike):
+  --tls-cert FILE --tls-key FILE --tls-ca FILE
+                       use TLS for every connection; the other side's certificate must be
+                       signed by the CA. The cookie handshake still runs inside.
 
 Without -c and with standard input not a terminal, gvm reads one command a line and prints no
 prompt. The exit status is non-zero if any command failed.

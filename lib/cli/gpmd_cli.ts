@@ -3,6 +3,9 @@ import { GvmError, toGvmError } from "../errors.ts";
 import { GpmdClient, parseGpmdAddress } from "../gpmd/client.ts";
 import { GpmdServer } from "../gpmd/server.ts";
 import type { HomePaths } from "../home.ts";
+import { isLoopback } from "../node/node_ref.ts";
+import { loadTls, type TlsConfig } from "../protocol/transport.ts";
+import type { CliCommand, ClientFlags } from "./args.ts";
 import { connectGpmd } from "./connect.ts";
 import { complain, formatDuration, say } from "./output.ts";
 import { selfCommand } from "./self_command.ts";
@@ -10,29 +13,46 @@ import { selfCommand } from "./self_command.ts";
 const READY_PREFIX = "GPMD listening on ";
 const START_TIMEOUT_MS = 10_000;
 
+type StartFlags = Extract<CliCommand, { kind: "gpmd-start" }>;
+
 /** `gvm gpmd start`: in the foreground, or as a daemon that outlives this command. */
-export async function gpmdStart(
-  home: HomePaths,
-  flags: { foreground: boolean; port?: number; listen: string; detachedChild: boolean },
-): Promise<number> {
+export async function gpmdStart(home: HomePaths, flags: StartFlags): Promise<number> {
   const port = flags.port ?? parseGpmdAddress(Deno.env.get("GPMD_ADDR")).port;
   const options = { ...flags, port };
+  const tls = await loadTls(flags.tls);
+  if (!isLoopback(flags.listen)) {
+    // Reachable from other machines: the cookie must be one the user made and shared on
+    // purpose, not one created on the spot.
+    const exists = await Deno.stat(home.cookie).then(() => true, () => false);
+    if (!exists) {
+      throw new GvmError(
+        "COOKIE_ERROR",
+        `GPMD on ${flags.listen} is reachable from other machines, so it needs a cookie you share on purpose: create ${home.cookie} (mode 600) with the same secret on every machine first`,
+      );
+    }
+    if (!tls && !flags.detachedChild) {
+      complain(
+        `warning: GPMD listens on ${flags.listen} without TLS; start it with --tls-cert, --tls-key and --tls-ca to encrypt traffic`,
+      );
+    }
+  }
   const cookie = await loadCookie(home);
   if (options.port !== 0) {
-    const running = await findRunning(`${options.listen}:${options.port}`, cookie);
+    const running = await findRunning(`${options.listen}:${options.port}`, cookie, tls);
     if (running) {
       say(`GPMD is already running on ${running.hostname}:${running.port} (pid ${running.pid})`);
       return 0;
     }
   }
   if (!options.foreground && !options.detachedChild) return await startDetached(home, options);
-  return await runForeground(home, cookie, options);
+  return await runForeground(home, cookie, tls, options);
 }
 
 async function runForeground(
   home: HomePaths,
   cookie: string,
-  options: { port: number; listen: string; detachedChild: boolean },
+  tls: TlsConfig | undefined,
+  options: StartFlags & { port: number },
 ): Promise<number> {
   const log = await Deno.open(home.logFile, { append: true, create: true, mode: 0o600 });
   const encoder = new TextEncoder();
@@ -41,6 +61,8 @@ async function runForeground(
     port: options.port,
     home,
     cookie,
+    tls,
+    peers: options.peers.map(parseGpmdAddress),
     log: (line) => {
       log.writeSync(encoder.encode(line + "\n"));
       if (!options.detachedChild) complain(line);
@@ -65,8 +87,14 @@ async function runForeground(
 
 async function startDetached(
   home: HomePaths,
-  options: { port: number; listen: string },
+  options: StartFlags & { port: number },
 ): Promise<number> {
+  const passOn = [
+    ...options.peers.flatMap((peer) => ["--peer", peer]),
+    ...(options.tls.cert ? ["--tls-cert", options.tls.cert] : []),
+    ...(options.tls.key ? ["--tls-key", options.tls.key] : []),
+    ...(options.tls.ca ? ["--tls-ca", options.tls.ca] : []),
+  ];
   const [cmd, ...args] = selfCommand([
     "gpmd",
     "start",
@@ -75,6 +103,7 @@ async function startDetached(
     String(options.port),
     "--listen",
     options.listen,
+    ...passOn,
   ]);
   const child = new Deno.Command(cmd, {
     args,
@@ -123,11 +152,12 @@ async function readFirstLine(
   return line.length > 0 ? line : undefined;
 }
 
-async function findRunning(address: string, cookie: string) {
+async function findRunning(address: string, cookie: string, tls: TlsConfig | undefined) {
   try {
     await using client = await GpmdClient.connect({
       address: parseGpmdAddress(address),
       cookie,
+      tls,
     });
     return await client.status();
   } catch (error) {
@@ -137,8 +167,8 @@ async function findRunning(address: string, cookie: string) {
 }
 
 /** `gvm gpmd stop`. */
-export async function gpmdStop(home: HomePaths, gpmd: string | undefined): Promise<number> {
-  const client = await connectGpmd(home, gpmd);
+export async function gpmdStop(home: HomePaths, flags: ClientFlags): Promise<number> {
+  const client = await connectGpmd(home, flags);
   const { pid, hostname, port } = await client.status();
   await client.stop();
   await client.closed;
@@ -147,8 +177,8 @@ export async function gpmdStop(home: HomePaths, gpmd: string | undefined): Promi
 }
 
 /** `gvm gpmd status`. */
-export async function gpmdStatus(home: HomePaths, gpmd: string | undefined): Promise<number> {
-  await using client = await connectGpmd(home, gpmd);
+export async function gpmdStatus(home: HomePaths, flags: ClientFlags): Promise<number> {
+  await using client = await connectGpmd(home, flags);
   const status = await client.status();
   const nodes = status.nodes.length > 0 ? ` (${status.nodes.join(", ")})` : "";
   say(

@@ -2,6 +2,7 @@ import { GvmError } from "../errors.ts";
 import { parseGpmdAddress } from "../gpmd/client.ts";
 import type { HomePaths } from "../home.ts";
 import { GvmNode } from "../node/node.ts";
+import { loadTls } from "../protocol/transport.ts";
 import { runSession } from "../repl/session.ts";
 import type { NodeCliOptions } from "./args.ts";
 import { say } from "./output.ts";
@@ -23,6 +24,8 @@ export async function runNode(home: HomePaths, options: NodeCliOptions): Promise
     maxMemoryMiB: options.maxMemoryMiB,
     workers: options.workers,
     denyPeers: options.denyPeers,
+    advertise: options.advertise,
+    tls: await loadTls(options.tls),
     allowDirs: options.allowDirs,
     log: (line) => notify(line),
   });

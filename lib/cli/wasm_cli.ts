@@ -1,12 +1,13 @@
 import { GvmError } from "../errors.ts";
 import type { HomePaths } from "../home.ts";
+import type { ClientFlags } from "./args.ts";
 import { connectGpmd } from "./connect.ts";
 import { say } from "./output.ts";
 
 /** `gvm wasm upload --name --version --file`. */
 export async function wasmUpload(
   home: HomePaths,
-  options: { gpmd?: string; name: string; version: string; file: string },
+  options: { client: ClientFlags; name: string; version: string; file: string },
 ): Promise<number> {
   let bytes: Uint8Array;
   try {
@@ -14,7 +15,7 @@ export async function wasmUpload(
   } catch (error) {
     throw new GvmError("IO_ERROR", `Cannot read ${options.file}: ${(error as Error).message}`);
   }
-  await using client = await connectGpmd(home, options.gpmd);
+  await using client = await connectGpmd(home, options.client);
   const reply = await client.upload(options.name, options.version, bytes);
   say(
     `Uploaded ${options.name} ${options.version} (${bytes.length} bytes, sha256 ${reply.sha256})`,
@@ -23,9 +24,9 @@ export async function wasmUpload(
 }
 
 /** `gvm wasm list`. */
-export async function wasmList(home: HomePaths, gpmd: string | undefined): Promise<number> {
-  await using client = await connectGpmd(home, gpmd);
-  const modules = await client.listModules();
+export async function wasmList(home: HomePaths, client: ClientFlags): Promise<number> {
+  await using gpmd = await connectGpmd(home, client);
+  const modules = await gpmd.listModules();
   if (modules.length === 0) {
     say(
       "No modules stored. Add one with: gvm wasm upload --name=NAME --version=v0.0.1 --file=PATH",

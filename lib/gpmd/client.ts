@@ -2,6 +2,7 @@ import { GvmError } from "../errors.ts";
 import { Connection } from "../protocol/connection.ts";
 import { clientHandshake } from "../protocol/handshake.ts";
 import { DEFAULT_GPMD_HOST, DEFAULT_GPMD_PORT } from "../protocol/limits.ts";
+import { dial, type TlsConfig } from "../protocol/transport.ts";
 import { base64ToBytes, bytesToBase64, type Message } from "../protocol/messages.ts";
 import type { NodeEntry } from "./registry.ts";
 import type { GpmdStatus } from "./server.ts";
@@ -34,8 +35,8 @@ export function parseGpmdAddress(text: string | undefined): GpmdAddress {
 export interface GpmdClientOptions {
   address: GpmdAddress;
   cookie: string;
-  /** @default {10000} */
-  connectTimeoutMs?: number;
+  /** Connect over TLS, checking GPMD's certificate against this CA. */
+  tls?: TlsConfig;
 }
 
 /**
@@ -62,8 +63,9 @@ export class GpmdClient {
     const { host, port } = options.address;
     let socket: Deno.Conn;
     try {
-      socket = await Deno.connect({ hostname: host, port });
+      socket = await dial(host, port, options.tls);
     } catch (error) {
+      if (error instanceof GvmError) throw error;
       throw new GvmError(
         "GPMD_NOT_RUNNING",
         `No GPMD answers at ${host}:${port} (${
@@ -106,9 +108,10 @@ export class GpmdClient {
     });
   }
 
-  /** Names of all live nodes. */
-  async discover(): Promise<string[]> {
-    return (await this.#conn.request({ t: "discover" })).names as string[];
+  /** Names of all live nodes (with `localOnly`, not those of peer GPMDs). */
+  async discover(options: { localOnly?: boolean } = {}): Promise<string[]> {
+    return (await this.#conn.request({ t: "discover", local: options.localOnly === true }))
+      .names as string[];
   }
 
   /** Address and id of node `name`; `NODE_NOT_FOUND` if not live. */

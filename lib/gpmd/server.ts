@@ -3,6 +3,8 @@ import type { HomePaths } from "../home.ts";
 import { Connection } from "../protocol/connection.ts";
 import { serverHandshake } from "../protocol/handshake.ts";
 import { DEFAULT_MAX_FRAME_BYTES } from "../protocol/limits.ts";
+import { listen, type TlsConfig } from "../protocol/transport.ts";
+import type { GpmdAddress } from "./client.ts";
 import {
   base64ToBytes,
   bytesToBase64,
@@ -11,6 +13,7 @@ import {
   optionalStringField,
   stringField,
 } from "../protocol/messages.ts";
+import { PeerDirectory } from "./peer_directory.ts";
 import { Registry } from "./registry.ts";
 import { ModuleStore } from "./store.ts";
 
@@ -28,6 +31,10 @@ export interface GpmdServerOptions {
   log?: (line: string) => void;
   /** Runs as the server starts closing, before any client sees its connection end. */
   onClose?: () => void;
+  /** Serve over TLS with this certificate. */
+  tls?: TlsConfig;
+  /** Other GPMDs whose nodes discovery also lists, as `name@host`. @default {[]} */
+  peers?: GpmdAddress[];
 }
 
 /** What `gvm gpmd status` shows. */
@@ -64,15 +71,29 @@ export class GpmdServer {
   #done: Promise<void>;
   #resolveDone!: () => void;
   #closing = false;
+  readonly #peers?: PeerDirectory;
 
   private constructor(listener: Deno.Listener, options: GpmdServerOptions, store: ModuleStore) {
     this.#listener = listener;
     this.#options = options;
     this.#store = store;
     this.#done = new Promise((resolve) => this.#resolveDone = resolve);
+    if (options.peers && options.peers.length > 0) {
+      this.#peers = new PeerDirectory({
+        peers: options.peers,
+        cookie: options.cookie,
+        tls: options.tls,
+        log: (line) => this.#log(line),
+      });
+    }
     this.#handlers = {
       register: (m, c) => this.#register(m, c),
-      discover: () => Promise.resolve({ names: this.#registry.names() }),
+      discover: (m) =>
+        Promise.resolve({
+          names: m.local === true
+            ? this.#registry.names()
+            : [...this.#registry.names(), ...this.#peers?.names() ?? []],
+        }),
       lookup: (m) => Promise.resolve({ node: this.#registry.lookup(stringField(m, "name")) }),
       status: () => Promise.resolve({ status: this.status() }),
       stop: () => {
@@ -90,15 +111,7 @@ export class GpmdServer {
   static async start(options: GpmdServerOptions): Promise<GpmdServer> {
     const store = await ModuleStore.open(options.home);
     const hostname = options.hostname ?? "127.0.0.1";
-    let listener: Deno.Listener;
-    try {
-      listener = Deno.listen({ hostname, port: options.port ?? 5989 });
-    } catch (error) {
-      if (error instanceof Deno.errors.AddrInUse) {
-        throw new GvmError("IO_ERROR", `Port ${options.port} on ${hostname} is already in use`);
-      }
-      throw error;
-    }
+    const listener = listen({ hostname, port: options.port ?? 5989 }, options.tls);
     return new GpmdServer(listener, options, store);
   }
 
@@ -142,6 +155,7 @@ export class GpmdServer {
       // Already closed.
     }
     for (const conn of this.#connections) conn.close();
+    this.#peers?.close();
     this.#resolveDone();
   }
 

@@ -1,6 +1,7 @@
 import { GvmError, toGvmError } from "../errors.ts";
 import { type GpmdAddress, GpmdClient } from "../gpmd/client.ts";
 import type { NodeEntry } from "../gpmd/registry.ts";
+import type { TlsConfig } from "../protocol/transport.ts";
 
 /** Options for {@linkcode GpmdLink}. */
 export interface GpmdLinkOptions {
@@ -11,6 +12,7 @@ export interface GpmdLinkOptions {
   log: (line: string) => void;
   /** Pause between reconnection attempts. @default {500} */
   retryMs?: number;
+  tls?: TlsConfig;
 }
 
 /**
@@ -70,6 +72,7 @@ export class GpmdLink {
     const client = await GpmdClient.connect({
       address: this.#options.address,
       cookie: this.#options.cookie,
+      tls: this.#options.tls,
     });
     try {
       await client.register(this.#options.entry);

@@ -1,6 +1,7 @@
 import { loadCookie } from "../cookie.ts";
 import { GvmError, toGvmError } from "../errors.ts";
-import type { GpmdAddress } from "../gpmd/client.ts";
+import { type GpmdAddress, GpmdClient } from "../gpmd/client.ts";
+import { listen, type TlsConfig } from "../protocol/transport.ts";
 import { type HomePaths, homePaths } from "../home.ts";
 import type { Connection } from "../protocol/connection.ts";
 import { base64ToBytes, type Message } from "../protocol/messages.ts";
@@ -11,6 +12,7 @@ import { type CallOptions, type CallResult, type CallSpec, WasmRuntime } from ".
 import { CallService } from "./call_service.ts";
 import { GpmdLink } from "./gpmd_link.ts";
 import { acceptPeer, dialPeer, type Peer } from "./peer_link.ts";
+import { hostLabel, isLoopback, parseNodeRef } from "./node_ref.ts";
 import { decodeValues, encodeArgs } from "./wire.ts";
 
 /** Options for {@linkcode GvmNode.start}. */
@@ -35,6 +37,10 @@ export interface GvmNodeOptions {
   workers?: number;
   /** Host folders modules may see, as `--allow-dir` gives them. @default {[]} */
   allowDirs?: DirMapping[];
+  /** The address peers should dial, when it differs from the listening one (NAT, 0.0.0.0). */
+  advertise?: string;
+  /** TLS for every connection: GPMD, peers, and this node's own port. */
+  tls?: TlsConfig;
   /** Refuse every incoming peer connection. @default {false} */
   denyPeers?: boolean;
   /** Status lines (GPMD gone, peer left ...). @default {() => {}} */
@@ -107,16 +113,8 @@ export class GvmNode {
    */
   static async start(options: GvmNodeOptions): Promise<GvmNode> {
     const cookie = options.cookie ?? await loadCookie(options.home ?? homePaths());
-    const listen = options.listen ?? { hostname: "127.0.0.1", port: 0 };
-    let listener: Deno.Listener;
-    try {
-      listener = Deno.listen(listen);
-    } catch (error) {
-      throw new GvmError(
-        "IO_ERROR",
-        `Cannot listen on ${listen.hostname}:${listen.port}: ${(error as Error).message}`,
-      );
-    }
+    const listenAt = options.listen ?? { hostname: "127.0.0.1", port: 0 };
+    const listener = listen(listenAt, options.tls);
     let link: GpmdLink | undefined;
     const pool = new WorkerPool({ size: options.workers });
     try {
@@ -141,8 +139,14 @@ export class GvmNode {
           link = await GpmdLink.open({
             address: options.gpmd,
             cookie,
-            entry: { name, id: node.id, host: listen.hostname, port: node.port },
+            entry: {
+              name,
+              id: node.id,
+              host: options.advertise ?? listenAt.hostname,
+              port: node.port,
+            },
             log: (line) => options.log?.(line),
+            tls: options.tls,
           });
         } catch (error) {
           const retry = !explicit && toGvmError(error).code === "NAME_TAKEN" && attempt < 20;
@@ -181,18 +185,44 @@ export class GvmNode {
     if (name === this.name) {
       throw new GvmError("CONNECTION_DENIED", `${name} is this node; connect to another one`);
     }
-    if (this.#peers.has(name)) return name;
-    const entry = await this.#link.client.lookup(name);
+    const ref = parseNodeRef(name);
+    if (this.#peers.has(ref.key)) return ref.key;
+    const entry = ref.host === undefined
+      ? await this.#link.client.lookup(ref.name)
+      : await this.#lookupElsewhere(ref.name, ref.host, ref.port);
     const peer = await dialPeer({
-      host: entry.host,
+      // A node registered on loopback there is reachable at its GPMD's host from here.
+      host: ref.host !== undefined && isLoopback(entry.host) ? ref.host : entry.host,
       port: entry.port,
-      expected: name,
+      expected: ref.name,
+      key: ref.key,
+      via: ref.host === undefined ? undefined : this.#publicName(),
       self: { name: this.name, id: this.id },
       cookie: this.#cookie,
+      tls: this.#options.tls,
       handler: (message, conn) => this.#onPeerMessage(message, conn),
     });
     this.#addPeer(peer);
     return peer.name;
+  }
+
+  async #lookupElsewhere(name: string, host: string, port: number) {
+    await using gpmd = await GpmdClient.connect({
+      address: { host, port },
+      cookie: this.#cookie,
+      tls: this.#options.tls,
+    });
+    return await gpmd.lookup(name);
+  }
+
+  // How a node on another host should name this one: name@(our GPMD's host), when it is
+  // reachable from elsewhere; else the address we advertise or listen on.
+  #publicName(): string {
+    const gpmd = this.#link.address;
+    const listening = (this.#listener.addr as Deno.NetAddr).hostname;
+    const host = this.#options.advertise ??
+      (!isLoopback(gpmd.host) ? gpmd.host : listening);
+    return hostLabel(this.name, host, gpmd.port);
   }
 
   /** Calls running here for peers now. */

@@ -2,6 +2,7 @@ import { GvmError } from "../errors.ts";
 import { Connection } from "../protocol/connection.ts";
 import { clientHandshake, serverHandshake } from "../protocol/handshake.ts";
 import { HANDSHAKE_TIMEOUT_MS } from "../protocol/limits.ts";
+import { dial, type TlsConfig } from "../protocol/transport.ts";
 import type { Message } from "../protocol/messages.ts";
 
 /** Who is at the other end of a peer connection. */
@@ -33,11 +34,17 @@ export async function dialPeer(options: {
   self: PeerIdentity;
   cookie: string;
   handler: (message: Message, conn: Connection) => void;
+  /** How we list the peer. @default {options.expected} */
+  key?: string;
+  /** How the peer should list us when we reach it through another host's GPMD. */
+  via?: string;
+  tls?: TlsConfig;
 }): Promise<Peer> {
   let socket: Deno.Conn;
   try {
-    socket = await Deno.connect({ hostname: options.host, port: options.port });
+    socket = await dial(options.host, options.port, options.tls);
   } catch (error) {
+    if (error instanceof GvmError) throw error;
     throw new GvmError(
       "PEER_DOWN",
       `Cannot reach ${options.expected} at ${options.host}:${options.port}: ${
@@ -50,7 +57,7 @@ export async function dialPeer(options: {
     await clientHandshake(conn, options.cookie);
     conn.start(options.handler);
     const reply = await conn.request(
-      { t: "join", name: options.self.name, nodeId: options.self.id },
+      { t: "join", name: options.self.name, nodeId: options.self.id, via: options.via },
       { timeoutMs: HANDSHAKE_TIMEOUT_MS },
     );
     if (reply.name !== options.expected || typeof reply.nodeId !== "string") {
@@ -61,7 +68,7 @@ export async function dialPeer(options: {
         }, not ${options.expected}`,
       );
     }
-    return { name: reply.name, id: reply.nodeId, conn, direction: "out" };
+    return { name: options.key ?? reply.name, id: reply.nodeId, conn, direction: "out" };
   } catch (error) {
     conn.close();
     throw error;
@@ -84,6 +91,7 @@ export async function acceptPeer(socket: Deno.Conn, options: {
 }): Promise<Peer> {
   const conn = new Connection(socket);
   await serverHandshake(conn, options.cookie);
+  // Other hosts' nodes are listed as name@host, as the user would name them from here.
   const join = await conn.next(HANDSHAKE_TIMEOUT_MS).catch((error) => {
     conn.close();
     throw error;
@@ -93,12 +101,13 @@ export async function acceptPeer(socket: Deno.Conn, options: {
     await conn.closeAfterFlush();
     throw new GvmError("PROTOCOL_ERROR", `Expected a join request, got '${join.t}'`);
   }
-  const denial = options.admit({ name: join.name, id: join.nodeId });
+  const name = typeof join.via === "string" && join.via.includes("@") ? join.via : join.name;
+  const denial = options.admit({ name, id: join.nodeId });
   if (denial) {
     conn.replyError(join.id, denial);
     await conn.closeAfterFlush();
     throw denial;
   }
   conn.reply(join.id, { name: options.self.name, nodeId: options.self.id });
-  return { name: join.name, id: join.nodeId, conn, direction: "in" };
+  return { name, id: join.nodeId, conn, direction: "in" };
 }
