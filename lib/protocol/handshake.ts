@@ -51,9 +51,16 @@ function sameText(a: string, b: string): boolean {
 
 async function expect(conn: Connection, type: string): Promise<Message> {
   const message = await conn.next(HANDSHAKE_TIMEOUT_MS).catch((error) => {
-    throw error instanceof GvmError && error.code === "TIMEOUT"
-      ? new GvmError("AUTH_FAILED", "Handshake timed out")
-      : error;
+    if (!(error instanceof GvmError)) throw error;
+    if (error.code === "TIMEOUT") throw new GvmError("AUTH_FAILED", "Handshake timed out");
+    if (error.code === "BAD_FRAME" || error.code === "PROTOCOL_ERROR") {
+      // Most often a TLS server answering a plain client: its bytes are not GVM frames.
+      throw new GvmError(
+        "AUTH_FAILED",
+        `Handshake failed: ${error.message} (if the other side uses TLS, pass --tls-cert, --tls-key and --tls-ca)`,
+      );
+    }
+    throw error;
   });
   if (message.t === "error") {
     throw new GvmError(

@@ -91,10 +91,13 @@ export class GvmProcess implements AsyncDisposable {
 
   constructor(
     args: string[],
-    options: { home: string; env?: Record<string, string>; cwd?: string },
+    options: { home: string; env?: Record<string, string>; cwd?: string; netns?: string },
   ) {
-    this.child = new Deno.Command(Deno.execPath(), {
-      args: ["run", ...RUN_PERMISSIONS, MAIN, ...args],
+    const gvm = [Deno.execPath(), "run", ...RUN_PERMISSIONS, MAIN, ...args];
+    // In a network namespace the process sees only that namespace's interfaces: another host.
+    const [command, ...rest] = options.netns ? ["ip", "netns", "exec", options.netns, ...gvm] : gvm;
+    this.child = new Deno.Command(command, {
+      args: rest,
       env: { GHOST_HOME: options.home, NO_COLOR: "1", ...options.env },
       cwd: options.cwd,
       stdin: "piped",
@@ -144,18 +147,32 @@ export class GvmProcess implements AsyncDisposable {
 
 /** A foreground GPMD on a free port. */
 export class TestGpmd extends GvmProcess {
+  host = "127.0.0.1";
   port = 0;
 
   /** `HOST:PORT` for `--gpmd`. */
   get address(): string {
-    return `127.0.0.1:${this.port}`;
+    return `${this.host}:${this.port}`;
   }
 
   /** Starts `gvm gpmd start --foreground` and waits until it listens. */
-  static async start(home: string, port = 0): Promise<TestGpmd> {
-    const gpmd = new TestGpmd(["gpmd", "start", "--foreground", "--port", String(port)], { home });
-    const match = await gpmd.stdout.waitFor(/GPMD listening on [^:]+:(\d+)/);
-    gpmd.port = Number(match[1]);
+  static async start(
+    home: string,
+    port = 0,
+    options: { extra?: string[]; netns?: string } = {},
+  ): Promise<TestGpmd> {
+    const args = [
+      "gpmd",
+      "start",
+      "--foreground",
+      "--port",
+      String(port),
+      ...(options.extra ?? []),
+    ];
+    const gpmd = new TestGpmd(args, { home, netns: options.netns });
+    const match = await gpmd.stdout.waitFor(/GPMD listening on ([^ ]+):(\d+)/);
+    gpmd.host = match[1];
+    gpmd.port = Number(match[2]);
     return gpmd;
   }
 }
@@ -169,12 +186,21 @@ export class TestNode extends GvmProcess {
   static async start(
     home: string,
     gpmd: string,
-    options: { name?: string; modules?: string; extra?: string[]; env?: Record<string, string> } =
-      {},
+    options: {
+      name?: string;
+      modules?: string;
+      extra?: string[];
+      env?: Record<string, string>;
+      netns?: string;
+    } = {},
   ): Promise<TestNode> {
     const args = ["--gpmd", gpmd, "--modules", options.modules ?? MODULES_DIR];
     if (options.name) args.push("--name", options.name);
-    const node = new TestNode([...args, ...(options.extra ?? [])], { home, env: options.env });
+    const node = new TestNode([...args, ...(options.extra ?? [])], {
+      home,
+      env: options.env,
+      netns: options.netns,
+    });
     const created = await node.stdout.waitFor(/GVM has been created (\S+) \(/);
     node.name = created[1];
     node.port = Number((await node.stdout.waitFor(/Listening for nodes on port (\d+)/))[1]);
@@ -193,7 +219,13 @@ export class TestNode extends GvmProcess {
 /** Runs gvm to completion with these args (and optional piped input). */
 export async function runGvm(
   args: string[],
-  options: { home: string; input?: string; env?: Record<string, string>; cwd?: string },
+  options: {
+    home: string;
+    input?: string;
+    env?: Record<string, string>;
+    cwd?: string;
+    netns?: string;
+  },
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const proc = new GvmProcess(args, options);
   if (options.input !== undefined) await proc.send(options.input.replace(/\n$/, ""));
