@@ -104,6 +104,7 @@ export class CallService {
       const result = await runtime.call({ module, fn, args }, {
         loaded,
         timeoutMs: Math.min(asked, runtime.timeoutMs),
+        keepInstance: message.keep === true,
         signal: controller.signal,
         onOutput: (fd, data) =>
           conn.send({ t: "out", re: message.id, fd, data: bytesToBase64(data) }),

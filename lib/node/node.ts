@@ -425,6 +425,7 @@ export class GvmNode {
       args: encodeArgs(spec.args),
       sha256,
       timeoutMs,
+      keep: options.keepInstance === true ? true : undefined,
     }, {
       timeoutMs: timeoutMs + REMOTE_GRACE_MS,
       signal,
