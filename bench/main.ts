@@ -245,77 +245,60 @@ if (!flags["no-erlang"] && await haveErlang()) {
   };
 }
 
-const ratio = (gvm: Summary, ref: Summary | undefined) =>
-  ref ? ` (gvm/erlang ${(gvm.median / ref.median).toFixed(2)})` : "";
 const p50 = summarize(p50s);
 const p99 = summarize(p99s);
 const keptP50 = summarize(keptP50s);
+
+function versusErlang(gvm: Summary, ref: Summary | undefined, elsewhere: string, digits = 1) {
+  if (!ref) return `Erlang ${elsewhere} (not installed here)`;
+  return `Erlang ${formatSummary(ref, digits)} (gvm/erlang ${
+    (gvm.median / ref.median).toFixed(2)
+  })`;
+}
+function atMost(figure: string, unit: string, gvm: Summary, limit: number, reference: string): Row {
+  return { figure, unit, gvm, reference, target: `≤ ${limit}`, met: gvm.median <= limit };
+}
+function atLeast(
+  figure: string,
+  unit: string,
+  gvm: Summary,
+  limit: number,
+  reference: string,
+): Row {
+  return { figure, unit, gvm, reference, target: `≥ ${limit}`, met: gvm.median >= limit };
+}
+function report(figure: string, unit: string, gvm: Summary, reference: string): Row {
+  return { figure, unit, gvm, reference, target: "report" };
+}
+
+const flight = `remote calls/s, ${IN_FLIGHT} in flight`;
+const bareRef = `bare wasm call ${bare.toFixed(2)} µs`;
 rows.push(
-  {
-    figure: "remote call p50",
-    unit: "µs",
-    gvm: p50,
-    reference: erlang
-      ? `Erlang ${formatSummary(erlang.p50)}${ratio(p50, erlang.p50)}`
-      : "Erlang 41 (not installed here)",
-    target: "≤ 50",
-    met: p50.median <= 50,
-  },
-  {
-    figure: "remote call p50, kept instance",
-    unit: "µs",
-    gvm: keptP50,
-    reference: erlang
-      ? `Erlang ${formatSummary(erlang.p50)}${ratio(keptP50, erlang.p50)}`
-      : "Erlang 41 (not installed here)",
-    target: "≤ 50",
-    met: keptP50.median <= 50,
-  },
-  {
-    figure: "remote call p99",
-    unit: "µs",
-    gvm: p99,
-    reference: erlang
-      ? `Erlang ${formatSummary(erlang.p99)}${ratio(p99, erlang.p99)}`
-      : "Erlang 88 (not installed here)",
-    target: "report",
-  },
-  {
-    figure: `remote calls/s, ${IN_FLIGHT} in flight`,
-    unit: "calls/s",
-    gvm: throughput,
-    reference: erlang
-      ? `Erlang ${formatSummary(erlang.rate, 0)}${ratio(throughput, erlang.rate)}`
-      : "Erlang 46k/s (not installed here)",
-    target: "≥ 90000",
-    met: throughput.median >= 90_000,
-  },
-  {
-    figure: `remote calls/s, ${IN_FLIGHT} in flight, kept instance`,
-    unit: "calls/s",
-    gvm: keptThroughput,
-    reference: erlang
-      ? `Erlang ${formatSummary(erlang.rate, 0)}${ratio(keptThroughput, erlang.rate)}`
-      : "Erlang 46k/s (not installed here)",
-    target: "≥ 90000",
-    met: keptThroughput.median >= 90_000,
-  },
-  {
-    figure: "local call overhead, fresh instance",
-    unit: "µs",
-    gvm: local,
-    reference: `bare wasm call ${bare.toFixed(2)} µs`,
-    target: "≤ 25",
-    met: local.median <= 25,
-  },
-  {
-    figure: "local call overhead, kept instance",
-    unit: "µs",
-    gvm: localKept,
-    reference: `bare wasm call ${bare.toFixed(2)} µs`,
-    target: "≤ 25",
-    met: localKept.median <= 25,
-  },
+  atMost("remote call p50", "µs", p50, 50, versusErlang(p50, erlang?.p50, "41")),
+  atMost(
+    "remote call p50, kept instance",
+    "µs",
+    keptP50,
+    50,
+    versusErlang(keptP50, erlang?.p50, "41"),
+  ),
+  report("remote call p99", "µs", p99, versusErlang(p99, erlang?.p99, "88")),
+  atLeast(
+    flight,
+    "calls/s",
+    throughput,
+    90_000,
+    versusErlang(throughput, erlang?.rate, "46k/s", 0),
+  ),
+  atLeast(
+    `${flight}, kept instance`,
+    "calls/s",
+    keptThroughput,
+    90_000,
+    versusErlang(keptThroughput, erlang?.rate, "46k/s", 0),
+  ),
+  atMost("local call overhead, fresh instance", "µs", local, 25, bareRef),
+  atMost("local call overhead, kept instance", "µs", localKept, 25, bareRef),
 );
 const computeTargets: Record<string, number> = { fib: 1.6, i64loop: 1.05, f64loop: 1.05 };
 for (const [fn, { gvm, native: nat }] of Object.entries(compute)) {
@@ -330,46 +313,12 @@ for (const [fn, { gvm, native: nat }] of Object.entries(compute)) {
   });
 }
 rows.push(
-  {
-    figure: "GPMD look-up",
-    unit: "µs",
-    gvm: lookup,
-    reference: "EPMD 203",
-    target: "≤ 100",
-    met: lookup.median <= 100,
-  },
-  {
-    figure: "Node.connect incl. handshake",
-    unit: "ms",
-    gvm: connect,
-    reference: "Erlang 1.5",
-    target: "≤ 1",
-    met: connect.median <= 1,
-  },
-  {
-    figure: "start-up to ready prompt (deno run)",
-    unit: "ms",
-    gvm: startup,
-    reference: "bare deno run 17",
-    target: "≤ 60",
-    met: startup.median <= 60,
-  },
-  {
-    figure: `discover with ${SCALE_NODES} nodes`,
-    unit: "ms",
-    gvm: scale,
-    reference: "—",
-    target: "≤ 5",
-    met: scale.median <= 5,
-  },
-  { figure: "RSS of an idle node", unit: "MiB", gvm: rss, reference: "—", target: "report" },
-  {
-    figure: "module shipping, 5 MiB",
-    unit: "MB/s",
-    gvm: shipping,
-    reference: "raw TCP",
-    target: "report",
-  },
+  atMost("GPMD look-up", "µs", lookup, 100, "EPMD 203"),
+  atMost("Node.connect incl. handshake", "ms", connect, 1, "Erlang 1.5"),
+  atMost("start-up to ready prompt (deno run)", "ms", startup, 60, "bare deno run 17"),
+  atMost(`discover with ${SCALE_NODES} nodes`, "ms", scale, 5, "—"),
+  report("RSS of an idle node", "MiB", rss, "—"),
+  report("module shipping, 5 MiB", "MB/s", shipping, "raw TCP"),
 );
 
 const pinned = Deno.env.get("GVM_BENCH_PINNED")
