@@ -61,14 +61,18 @@ async function makeHosts(): Promise<Hosts | undefined> {
   }
 }
 
-/** Two homes sharing one cookie, as an operator sets up two machines. */
-async function sharedHomes() {
-  const a = await tempHome();
-  const b = await tempHome();
+type Homes = { a: string; b: string };
+
+/** Runs `test` with two hosts and two homes sharing one cookie, as on two set-up machines. */
+async function withTwoHosts(test: (hosts: Hosts, homes: Homes) => Promise<void>): Promise<void> {
+  await using hosts = await makeHosts();
+  if (!hosts) return;
+  await using a = await tempHome();
+  await using b = await tempHome();
   await loadCookie(homePaths(a.path));
   await Deno.copyFile(`${a.path}/cookie`, `${b.path}/cookie`);
   await Deno.chmod(`${b.path}/cookie`, 0o600);
-  return { a, b };
+  await test(hosts, { a: a.path, b: b.path });
 }
 
 async function modulesWith(home: string, files: Record<string, string>): Promise<string> {
@@ -124,129 +128,121 @@ async function stopSite(site: Site): Promise<void> {
   await site.gpmd[Symbol.asyncDispose]();
 }
 
-Deno.test("two hosts: peered discovery, name@host connect, streamed runs, GPMD restart", async () => {
-  await using hosts = await makeHosts();
-  if (!hosts) return;
-  const homes = await sharedHomes();
-  await using _a = homes.a;
-  await using _b = homes.b;
-  const [ipA, ipB] = hosts.ip;
-  const modsB = await modulesWith(homes.b.path, {
-    "math.wasm": `${MODULES_DIR}/math.wasm`,
-    "slowprint.wasm": `${FIXTURES_DIR}/slowprint.wasm`,
-  });
-  const modsA = await modulesWith(homes.a.path, {
-    "math.wasm": `${MODULES_DIR}/math.wasm`,
-    "types.wasm": `${MODULES_DIR}/types.wasm`,
-    "slowprint.wasm": `${FIXTURES_DIR}/slowprint.wasm`,
-  });
-  const a = await startSite(homes.a.path, hosts.ns[0], ipA, ipB, "node-a", modsA);
-  let b = await startSite(homes.b.path, hosts.ns[1], ipB, ipA, "node-b", modsB);
-  try {
-    // Discovery across peered GPMDs: remote nodes as name@host beside local ones.
-    const names = await discoverUntil(a.node, (n) => n.includes(`node-b@${ipB}`));
-    assert.ok(names.includes("node-a"), names.join(","));
-
-    assert.equal(await a.node.command(`Node.connect(node-b@${ipB})`, /\n/), `node-b@${ipB}\n`);
-    assert.equal(await a.node.command("Node.list()", /\n/), `node-b@${ipB}\n`);
-    assert.equal(await b.node.command("Node.list()", /\n/), `node-a@${ipA}\n`);
-
-    const run = await a.node.command(`Node.run(node-b@${ipB}, math.add(34,34))`, /\n68\n/);
-    assert.match(run, /^ID: {2}[0-9a-f-]{36}\nAdding Numbers From Wasm\.\.\.\n68\n$/);
-
-    // Output streams across hosts before the call ends.
-    const from = a.node.stdout.text.length;
-    await a.node.send(`Node.run(node-b@${ipB}, slowprint.run(600000000))`);
-    await a.node.stdout.waitFor("tick\n", from);
-    assert.doesNotMatch(a.node.stdout.text.slice(from), /tock/);
-    await a.node.stdout.waitFor("tock\n", from);
-
-    // Code shipping across hosts: B lacks types and gets it from A.
-    assert.match(
-      await a.node.command(`Node.run(node-b@${ipB}, types.add64(40, 2))`, /\n42\n/),
-      /\n42\n$/,
-    );
-    // And B can run on A over the same connection, by the name it lists A under.
-    assert.match(
-      await b.node.command(`Node.run(node-a@${ipA}, math.mul(6, 7))`, /\n42\n/),
-      /\n42\n$/,
-    );
-
-    // B's GPMD stops: its node leaves A's discovery within seconds, and comes back with it.
-    b.gpmd.kill();
-    await b.gpmd.exit();
-    await discoverUntil(a.node, (n) => !n.includes(`node-b@${ipB}`));
-    const gpmdB = await TestGpmd.start(homes.b.path, 5989, {
-      netns: hosts.ns[1],
-      extra: ["--listen", ipB, "--peer", `${ipA}:5989`],
+Deno.test("two hosts: peered discovery, name@host connect, streamed runs, GPMD restart", () =>
+  withTwoHosts(async (hosts, homes) => {
+    const [ipA, ipB] = hosts.ip;
+    const modsB = await modulesWith(homes.b, {
+      "math.wasm": `${MODULES_DIR}/math.wasm`,
+      "slowprint.wasm": `${FIXTURES_DIR}/slowprint.wasm`,
     });
-    b = { gpmd: gpmdB, node: b.node };
-    await discoverUntil(a.node, (n) => n.includes(`node-b@${ipB}`));
-  } finally {
-    await stopSite(a);
-    await stopSite(b);
-  }
-});
-
-Deno.test("two hosts over TLS: runs across hosts; a client without the CA is refused", async () => {
-  await using hosts = await makeHosts();
-  if (!hosts) return;
-  const homes = await sharedHomes();
-  await using _a = homes.a;
-  await using _b = homes.b;
-  const [ipA, ipB] = hosts.ip;
-  const certs = `${homes.a.path}/certs`;
-  const other = `${homes.a.path}/other`;
-  await sh("bash", `${ROOT}/scripts/make_test_certs.sh`, certs, ipA, ipB);
-  await sh("bash", `${ROOT}/scripts/make_test_certs.sh`, other, ipA, ipB);
-  const tls = [
-    "--tls-cert",
-    `${certs}/gvm.crt`,
-    "--tls-key",
-    `${certs}/gvm.key`,
-    "--tls-ca",
-    `${certs}/ca.crt`,
-  ];
-  const a = await startSite(homes.a.path, hosts.ns[0], ipA, ipB, "node-a", MODULES_DIR, tls);
-  const b = await startSite(homes.b.path, hosts.ns[1], ipB, ipA, "node-b", MODULES_DIR, tls);
-  try {
-    await discoverUntil(a.node, (n) => n.includes(`node-b@${ipB}`));
-    assert.equal(await a.node.command(`Node.connect(node-b@${ipB})`, /\n/), `node-b@${ipB}\n`);
-    const run = await a.node.command(`Node.run(node-b@${ipB}, math.add(34,34))`, /\n68\n/);
-    assert.match(run, /\nAdding Numbers From Wasm\.\.\.\n68\n$/);
-
-    const status = await runGvm(["gpmd", "status", "--gpmd", `${ipB}:5989`, ...tls], {
-      home: homes.a.path,
-      netns: hosts.ns[0],
+    const modsA = await modulesWith(homes.a, {
+      "math.wasm": `${MODULES_DIR}/math.wasm`,
+      "types.wasm": `${MODULES_DIR}/types.wasm`,
+      "slowprint.wasm": `${FIXTURES_DIR}/slowprint.wasm`,
     });
-    assert.equal(status.code, 0, status.stderr);
-    const otherCa = [
+    const a = await startSite(homes.a, hosts.ns[0], ipA, ipB, "node-a", modsA);
+    let b = await startSite(homes.b, hosts.ns[1], ipB, ipA, "node-b", modsB);
+    try {
+      // Discovery across peered GPMDs: remote nodes as name@host beside local ones.
+      const names = await discoverUntil(a.node, (n) => n.includes(`node-b@${ipB}`));
+      assert.ok(names.includes("node-a"), names.join(","));
+
+      assert.equal(await a.node.command(`Node.connect(node-b@${ipB})`, /\n/), `node-b@${ipB}\n`);
+      assert.equal(await a.node.command("Node.list()", /\n/), `node-b@${ipB}\n`);
+      assert.equal(await b.node.command("Node.list()", /\n/), `node-a@${ipA}\n`);
+
+      const run = await a.node.command(`Node.run(node-b@${ipB}, math.add(34,34))`, /\n68\n/);
+      assert.match(run, /^ID: {2}[0-9a-f-]{36}\nAdding Numbers From Wasm\.\.\.\n68\n$/);
+
+      // Output streams across hosts before the call ends.
+      const from = a.node.stdout.text.length;
+      await a.node.send(`Node.run(node-b@${ipB}, slowprint.run(600000000))`);
+      await a.node.stdout.waitFor("tick\n", from);
+      assert.doesNotMatch(a.node.stdout.text.slice(from), /tock/);
+      await a.node.stdout.waitFor("tock\n", from);
+
+      // Code shipping across hosts: B lacks types and gets it from A.
+      assert.match(
+        await a.node.command(`Node.run(node-b@${ipB}, types.add64(40, 2))`, /\n42\n/),
+        /\n42\n$/,
+      );
+      // And B can run on A over the same connection, by the name it lists A under.
+      assert.match(
+        await b.node.command(`Node.run(node-a@${ipA}, math.mul(6, 7))`, /\n42\n/),
+        /\n42\n$/,
+      );
+
+      // B's GPMD stops: its node leaves A's discovery within seconds, and comes back with it.
+      b.gpmd.kill();
+      await b.gpmd.exit();
+      await discoverUntil(a.node, (n) => !n.includes(`node-b@${ipB}`));
+      const gpmdB = await TestGpmd.start(homes.b, 5989, {
+        netns: hosts.ns[1],
+        extra: ["--listen", ipB, "--peer", `${ipA}:5989`],
+      });
+      b = { gpmd: gpmdB, node: b.node };
+      await discoverUntil(a.node, (n) => n.includes(`node-b@${ipB}`));
+    } finally {
+      await stopSite(a);
+      await stopSite(b);
+    }
+  }));
+
+Deno.test("two hosts over TLS: runs across hosts; a client without the CA is refused", () =>
+  withTwoHosts(async (hosts, homes) => {
+    const [ipA, ipB] = hosts.ip;
+    const certs = `${homes.a}/certs`;
+    const other = `${homes.a}/other`;
+    await sh("bash", `${ROOT}/scripts/make_test_certs.sh`, certs, ipA, ipB);
+    await sh("bash", `${ROOT}/scripts/make_test_certs.sh`, other, ipA, ipB);
+    const tls = [
       "--tls-cert",
-      `${other}/gvm.crt`,
+      `${certs}/gvm.crt`,
       "--tls-key",
-      `${other}/gvm.key`,
+      `${certs}/gvm.key`,
       "--tls-ca",
-      `${other}/ca.crt`,
+      `${certs}/ca.crt`,
     ];
-    const refused = await runGvm(["gpmd", "status", "--gpmd", `${ipB}:5989`, ...otherCa], {
-      home: homes.a.path,
-      netns: hosts.ns[0],
-    });
-    assert.equal(refused.code, 1);
-    assert.match(
-      refused.stderr,
-      /^error: AUTH_FAILED: TLS handshake with .* failed: invalid peer certificate/,
-    );
-    const plain = await runGvm(["gpmd", "status", "--gpmd", `${ipB}:5989`], {
-      home: homes.a.path,
-      netns: hosts.ns[0],
-    });
-    assert.match(plain.stderr, /^error: AUTH_FAILED: .*TLS/);
-  } finally {
-    await stopSite(a);
-    await stopSite(b);
-  }
-});
+    const a = await startSite(homes.a, hosts.ns[0], ipA, ipB, "node-a", MODULES_DIR, tls);
+    const b = await startSite(homes.b, hosts.ns[1], ipB, ipA, "node-b", MODULES_DIR, tls);
+    try {
+      await discoverUntil(a.node, (n) => n.includes(`node-b@${ipB}`));
+      assert.equal(await a.node.command(`Node.connect(node-b@${ipB})`, /\n/), `node-b@${ipB}\n`);
+      const run = await a.node.command(`Node.run(node-b@${ipB}, math.add(34,34))`, /\n68\n/);
+      assert.match(run, /\nAdding Numbers From Wasm\.\.\.\n68\n$/);
+
+      const status = await runGvm(["gpmd", "status", "--gpmd", `${ipB}:5989`, ...tls], {
+        home: homes.a,
+        netns: hosts.ns[0],
+      });
+      assert.equal(status.code, 0, status.stderr);
+      const otherCa = [
+        "--tls-cert",
+        `${other}/gvm.crt`,
+        "--tls-key",
+        `${other}/gvm.key`,
+        "--tls-ca",
+        `${other}/ca.crt`,
+      ];
+      const refused = await runGvm(["gpmd", "status", "--gpmd", `${ipB}:5989`, ...otherCa], {
+        home: homes.a,
+        netns: hosts.ns[0],
+      });
+      assert.equal(refused.code, 1);
+      assert.match(
+        refused.stderr,
+        /^error: AUTH_FAILED: TLS handshake with .* failed: invalid peer certificate/,
+      );
+      const plain = await runGvm(["gpmd", "status", "--gpmd", `${ipB}:5989`], {
+        home: homes.a,
+        netns: hosts.ns[0],
+      });
+      assert.match(plain.stderr, /^error: AUTH_FAILED: .*TLS/);
+    } finally {
+      await stopSite(a);
+      await stopSite(b);
+    }
+  }));
 
 Deno.test("a GPMD on a non-loopback address needs an existing cookie and warns without TLS", async () => {
   await using hosts = await makeHosts();
