@@ -16,6 +16,7 @@ export type CliCommand =
     detachedChild: boolean;
     peers: string[];
     tls: TlsPaths;
+    caps: CapFlags;
   }
   | { kind: "gpmd-stop"; client: ClientFlags }
   | { kind: "gpmd-status"; client: ClientFlags }
@@ -43,6 +44,24 @@ const TLS_FLAGS = {
 
 const CLIENT_FLAGS = { gpmd: { type: "string" }, ...TLS_FLAGS } as const;
 
+const CAP_FLAGS = {
+  "max-frame-bytes": { type: "string" },
+  "max-module-bytes": { type: "string" },
+} as const;
+
+/** Size caps as given; undefined means the default. */
+export interface CapFlags {
+  maxFrameBytes?: number;
+  maxModuleBytes?: number;
+}
+
+function capFlags(values: { "max-frame-bytes"?: string; "max-module-bytes"?: string }): CapFlags {
+  return {
+    maxFrameBytes: number(values["max-frame-bytes"], "--max-frame-bytes", 1024),
+    maxModuleBytes: number(values["max-module-bytes"], "--max-module-bytes", 8),
+  };
+}
+
 function tlsPaths(
   values: { "tls-cert"?: string; "tls-key"?: string; "tls-ca"?: string },
 ): TlsPaths {
@@ -57,6 +76,7 @@ export interface NodeCliOptions {
   listen?: string;
   advertise?: string;
   tls: TlsPaths;
+  caps: CapFlags;
   commands: string[];
   timeoutSeconds?: number;
   maxMemoryMiB?: number;
@@ -110,6 +130,7 @@ function parseNode(argv: string[]): NodeCliOptions {
     listen: { type: "string" },
     advertise: { type: "string" },
     ...TLS_FLAGS,
+    ...CAP_FLAGS,
     command: { type: "string", short: "c", multiple: true },
     timeout: { type: "string" },
     "max-memory": { type: "string" },
@@ -129,6 +150,7 @@ function parseNode(argv: string[]): NodeCliOptions {
     listen: values.listen,
     advertise: values.advertise,
     tls: tlsPaths(values),
+    caps: capFlags(values),
     commands: values.command ?? [],
     timeoutSeconds: number(values.timeout, "--timeout", 0.001),
     maxMemoryMiB: number(values["max-memory"], "--max-memory", 1),
@@ -148,6 +170,7 @@ function parseGpmd(action: string | undefined, rest: string[]): CliCommand {
         listen: { type: "string" },
         peer: { type: "string", multiple: true },
         ...TLS_FLAGS,
+        ...CAP_FLAGS,
         "detached-child": { type: "boolean" },
       });
       noPositionals(positionals, "gvm gpmd start");
@@ -163,6 +186,7 @@ function parseGpmd(action: string | undefined, rest: string[]): CliCommand {
         detachedChild: values["detached-child"] ?? false,
         peers: values.peer ?? [],
         tls: tlsPaths(values),
+        caps: capFlags(values),
       };
     }
     case "stop":
@@ -252,6 +276,11 @@ GPMD options:
   --peer HOST:PORT     another machine's GPMD whose nodes discovery lists as name@host
                        (repeatable)
   --gpmd HOST:PORT     (stop, status, wasm) the GPMD to talk to
+
+Size caps (GPMD and nodes):
+  --max-frame-bytes N  largest protocol frame accepted after the handshake (default 16 MiB;
+                       before it, 64 KiB)
+  --max-module-bytes N largest module loaded or stored (default 10 MiB)
 
 TLS (GPMD, nodes, and the stop/status/wasm commands alike):
   --tls-cert FILE --tls-key FILE --tls-ca FILE

@@ -63,6 +63,8 @@ async function runForeground(
     cookie,
     tls,
     peers: options.peers.map(parseGpmdAddress),
+    maxFrameBytes: options.caps.maxFrameBytes,
+    maxModuleBytes: options.caps.maxModuleBytes,
     log: (line) => {
       log.writeSync(encoder.encode(line + "\n"));
       if (!options.detachedChild) complain(line);
@@ -94,6 +96,12 @@ async function startDetached(
     ...(options.tls.cert ? ["--tls-cert", options.tls.cert] : []),
     ...(options.tls.key ? ["--tls-key", options.tls.key] : []),
     ...(options.tls.ca ? ["--tls-ca", options.tls.ca] : []),
+    ...(options.caps.maxFrameBytes
+      ? ["--max-frame-bytes", String(options.caps.maxFrameBytes)]
+      : []),
+    ...(options.caps.maxModuleBytes
+      ? ["--max-module-bytes", String(options.caps.maxModuleBytes)]
+      : []),
   ];
   const [cmd, ...args] = selfCommand([
     "gpmd",

@@ -25,6 +25,8 @@ export async function runNode(home: HomePaths, options: NodeCliOptions): Promise
     workers: options.workers,
     denyPeers: options.denyPeers,
     advertise: options.advertise,
+    maxFrameBytes: options.caps.maxFrameBytes,
+    maxModuleBytes: options.caps.maxModuleBytes,
     tls: await loadTls(options.tls),
     allowDirs: options.allowDirs,
     log: (line) => notify(line),

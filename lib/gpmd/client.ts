@@ -37,6 +37,8 @@ export interface GpmdClientOptions {
   cookie: string;
   /** Connect over TLS, checking GPMD's certificate against this CA. */
   tls?: TlsConfig;
+  /** Largest frame accepted from GPMD. @default {16 MiB} */
+  maxFrameBytes?: number;
 }
 
 /**
@@ -73,7 +75,7 @@ export class GpmdClient {
         }). Start one with: gvm gpmd start`,
       );
     }
-    const conn = new Connection(socket);
+    const conn = new Connection(socket, { maxFrameBytes: options.maxFrameBytes });
     try {
       await clientHandshake(conn, options.cookie);
     } catch (error) {

@@ -25,8 +25,10 @@ export interface GpmdServerOptions {
   port?: number;
   home: HomePaths;
   cookie: string;
-  /** @default {16 MiB} */
+  /** Largest frame accepted from an authenticated client. @default {16 MiB} */
   maxFrameBytes?: number;
+  /** Largest module stored. @default {10 MiB} */
+  maxModuleBytes?: number;
   /** Where log lines go. @default {() => {}} */
   log?: (line: string) => void;
   /** Runs as the server starts closing, before any client sees its connection end. */
@@ -237,6 +239,7 @@ export class GpmdServer {
       stringField(message, "name"),
       stringField(message, "version"),
       base64ToBytes(stringField(message, "data")),
+      this.#options.maxModuleBytes,
     );
     this.#log(`stored module ${stored.name} ${stored.version} (${stored.sha256})`);
     return { name: stored.name, version: stored.version, sha256: stored.sha256 };

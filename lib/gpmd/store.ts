@@ -1,6 +1,7 @@
 import { GvmError } from "../errors.ts";
 import { sha256Hex } from "../hash.ts";
 import type { HomePaths } from "../home.ts";
+import { DEFAULT_MAX_MODULE_BYTES } from "../protocol/limits.ts";
 import { compareVersions, isVersion } from "./versions.ts";
 
 /** One stored version of a module. */
@@ -74,7 +75,18 @@ export class ModuleStore {
   }
 
   /** Stores `bytes` as `name@version`; refuses non-wasm and an existing name+version. */
-  async put(name: string, version: string, bytes: Uint8Array): Promise<StoredModule> {
+  async put(
+    name: string,
+    version: string,
+    bytes: Uint8Array,
+    maxBytes = DEFAULT_MAX_MODULE_BYTES,
+  ): Promise<StoredModule> {
+    if (bytes.length > maxBytes) {
+      throw new GvmError(
+        "BAD_MODULE",
+        `${name} ${version} is ${bytes.length} bytes, over GPMD's ${maxBytes}-byte cap (--max-module-bytes)`,
+      );
+    }
     if (!MODULE_NAME.test(name)) {
       throw new GvmError("BAD_ARGS", `Bad module name '${name}': use letters, digits, _ and -`);
     }

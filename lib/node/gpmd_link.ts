@@ -13,6 +13,7 @@ export interface GpmdLinkOptions {
   /** Pause between reconnection attempts. @default {500} */
   retryMs?: number;
   tls?: TlsConfig;
+  maxFrameBytes?: number;
 }
 
 /**
@@ -73,6 +74,7 @@ export class GpmdLink {
       address: this.#options.address,
       cookie: this.#options.cookie,
       tls: this.#options.tls,
+      maxFrameBytes: this.#options.maxFrameBytes,
     });
     try {
       await client.register(this.#options.entry);

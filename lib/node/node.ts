@@ -41,6 +41,10 @@ export interface GvmNodeOptions {
   advertise?: string;
   /** TLS for every connection: GPMD, peers, and this node's own port. */
   tls?: TlsConfig;
+  /** Largest frame accepted from GPMD and peers. @default {16 MiB} */
+  maxFrameBytes?: number;
+  /** Largest module loaded, from the folder, GPMD or a peer. @default {10 MiB} */
+  maxModuleBytes?: number;
   /** Refuse every incoming peer connection. @default {false} */
   denyPeers?: boolean;
   /** Status lines (GPMD gone, peer left ...). @default {() => {}} */
@@ -126,6 +130,7 @@ export class GvmNode {
           fetchFallback: (module) => node.#fetchFromStore(module),
           listFallback: () => node.#storeNames(),
           maxMemoryPages: Math.floor((options.maxMemoryMiB ?? 256) * 16),
+          maxModuleBytes: options.maxModuleBytes,
         });
         const runtime = new WasmRuntime({
           catalog,
@@ -147,6 +152,7 @@ export class GvmNode {
             },
             log: (line) => options.log?.(line),
             tls: options.tls,
+            maxFrameBytes: options.maxFrameBytes,
           });
         } catch (error) {
           const retry = !explicit && toGvmError(error).code === "NAME_TAKEN" && attempt < 20;
@@ -200,6 +206,7 @@ export class GvmNode {
       self: { name: this.name, id: this.id },
       cookie: this.#cookie,
       tls: this.#options.tls,
+      maxFrameBytes: this.#options.maxFrameBytes,
       handler: (message, conn) => this.#onPeerMessage(message, conn),
     });
     this.#addPeer(peer);
@@ -211,6 +218,7 @@ export class GvmNode {
       address: { host, port },
       cookie: this.#cookie,
       tls: this.#options.tls,
+      maxFrameBytes: this.#options.maxFrameBytes,
     });
     return await gpmd.lookup(name);
   }
@@ -378,6 +386,7 @@ export class GvmNode {
       const peer = await acceptPeer(socket, {
         self: { name: this.name, id: this.id },
         cookie: this.#cookie,
+        maxFrameBytes: this.#options.maxFrameBytes,
         admit: (who) => {
           if (this.#options.denyPeers) {
             return new GvmError("CONNECTION_DENIED", `${this.name} does not accept peers`);

@@ -39,6 +39,7 @@ export async function dialPeer(options: {
   /** How the peer should list us when we reach it through another host's GPMD. */
   via?: string;
   tls?: TlsConfig;
+  maxFrameBytes?: number;
 }): Promise<Peer> {
   let socket: Deno.Conn;
   try {
@@ -52,7 +53,7 @@ export async function dialPeer(options: {
       }`,
     );
   }
-  const conn = new Connection(socket);
+  const conn = new Connection(socket, { maxFrameBytes: options.maxFrameBytes });
   try {
     await clientHandshake(conn, options.cookie);
     conn.start(options.handler);
@@ -88,8 +89,9 @@ export async function acceptPeer(socket: Deno.Conn, options: {
   self: PeerIdentity;
   cookie: string;
   admit: (who: PeerIdentity) => GvmError | undefined;
+  maxFrameBytes?: number;
 }): Promise<Peer> {
-  const conn = new Connection(socket);
+  const conn = new Connection(socket, { maxFrameBytes: options.maxFrameBytes });
   await serverHandshake(conn, options.cookie);
   // Other hosts' nodes are listed as name@host, as the user would name them from here.
   const join = await conn.next(HANDSHAKE_TIMEOUT_MS).catch((error) => {

@@ -3,6 +3,7 @@ import { FrameDecoder } from "./frame.ts";
 import { decodeMessage, encodeMessage, type Message } from "./messages.ts";
 import {
   DEFAULT_MAX_FRAME_BYTES,
+  HANDSHAKE_MAX_FRAME_BYTES,
   HEARTBEAT_DEAD_MS,
   HEARTBEAT_INTERVAL_MS,
   REQUEST_TIMEOUT_MS,
@@ -10,7 +11,7 @@ import {
 
 /** Options for {@linkcode Connection}. */
 export interface ConnectionOptions {
-  /** Largest frame accepted. @default {16 MiB} */
+  /** Largest frame accepted once {@linkcode Connection.start} is called. @default {16 MiB} */
   maxFrameBytes?: number;
   /** Heartbeat period once started. @default {500} */
   heartbeatMs?: number;
@@ -56,6 +57,7 @@ export type MessageHandler = (message: Message, connection: Connection) => void;
 export class Connection {
   readonly #conn: Deno.Conn;
   readonly #decoder: FrameDecoder;
+  readonly #maxFrameBytes: number;
   readonly #heartbeatMs: number;
   readonly #deadAfterMs: number;
   readonly #pending = new Map<number, Pending>();
@@ -75,9 +77,8 @@ export class Connection {
     this.#conn = conn;
     // Small request/reply frames: Nagle plus delayed ACKs would add ~40 ms to each round trip.
     if ("setNoDelay" in conn) (conn as Deno.TcpConn).setNoDelay(true);
-    this.#decoder = new FrameDecoder({
-      maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
-    });
+    this.#maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+    this.#decoder = new FrameDecoder({ maxFrameBytes: HANDSHAKE_MAX_FRAME_BYTES });
     this.#heartbeatMs = options.heartbeatMs ?? HEARTBEAT_INTERVAL_MS;
     this.#deadAfterMs = options.deadAfterMs ?? HEARTBEAT_DEAD_MS;
     this.#closed = new Promise((resolve) => this.#resolveClosed = resolve);
@@ -129,6 +130,7 @@ export class Connection {
   /** Hands every later message to `handler` and starts heartbeats. */
   start(handler: MessageHandler): void {
     this.#handler = handler;
+    this.#decoder.maxFrameBytes = this.#maxFrameBytes;
     for (const message of this.#inbox.splice(0)) this.#dispatch(message);
     if (this.#heartbeatMs > 0 && !this.#isClosed) {
       this.#heartbeat = setInterval(() => this.#beat(), this.#heartbeatMs);

@@ -36,13 +36,18 @@ export interface FrameDecoderOptions {
  * ```
  */
 export class FrameDecoder {
-  readonly #maxFrameBytes: number;
+  #maxFrameBytes: number;
   #buffer = new Uint8Array(0);
   #start = 0;
   #end = 0;
 
   constructor(options: FrameDecoderOptions = {}) {
     this.#maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+  }
+
+  /** Raises or lowers the largest payload accepted from now on. */
+  set maxFrameBytes(bytes: number) {
+    this.#maxFrameBytes = bytes;
   }
 
   /** Bytes received but not yet part of a whole frame. */

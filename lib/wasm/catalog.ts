@@ -1,5 +1,6 @@
 import { GvmError } from "../errors.ts";
 import { sha256Hex } from "../hash.ts";
+import { DEFAULT_MAX_MODULE_BYTES } from "../protocol/limits.ts";
 import { capMemory } from "./memory_cap.ts";
 import { type ModuleInfo, readModuleInfo } from "./signatures.ts";
 
@@ -30,6 +31,8 @@ export interface ModuleCatalogOptions {
   listFallback?: () => Promise<string[]>;
   /** Memory cap per instance, in 64 KiB pages. @default {4096} (256 MiB) */
   maxMemoryPages?: number;
+  /** Largest module body loaded. @default {10 MiB} */
+  maxModuleBytes?: number;
 }
 
 const MODULE_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
@@ -82,6 +85,7 @@ export class ModuleCatalog {
 
   /** Compiles `body` (checking its hash when given) and caches it by hash. */
   async add(body: ModuleBytes): Promise<LoadedModule> {
+    this.#checkSize(body.name, body.bytes.length);
     const actual = await sha256Hex(body.bytes);
     if (actual !== body.sha256) {
       throw new GvmError(
@@ -107,6 +111,16 @@ export class ModuleCatalog {
     return [...names].sort();
   }
 
+  #checkSize(name: string, size: number): void {
+    const cap = this.#options.maxModuleBytes ?? DEFAULT_MAX_MODULE_BYTES;
+    if (size > cap) {
+      throw new GvmError(
+        "BAD_MODULE",
+        `${name}.wasm is ${size} bytes, over the ${cap}-byte cap (--max-module-bytes)`,
+      );
+    }
+  }
+
   async #loadFromFolder(name: string): Promise<LoadedModule | undefined> {
     const path = `${this.#options.modulesDir}/${name}.wasm`;
     let stat: Deno.FileInfo;
@@ -118,6 +132,7 @@ export class ModuleCatalog {
       return undefined;
     }
     // A file replaced or rewritten changes at least one of these.
+    this.#checkSize(name, stat.size);
     const stamp = `${stat.ino}:${stat.size}:${stat.mtime?.getTime()}:${stat.ctime?.getTime()}`;
     const known = this.#files.get(name);
     if (known?.stamp === stamp) {

@@ -253,3 +253,28 @@ Deno.test("help lists the commands and the modules found", async () => {
   assert.match(result.stdout, /Node\.run\(node, module\.fn\(args\)\)/);
   assert.match(result.stdout, /Modules: hello, math, types/);
 });
+
+Deno.test("--max-module-bytes refuses a module over the cap, and GPMD refuses such an upload", async () => {
+  await using home = await tempHome();
+  await using gpmd = await TestGpmd.start(home.path, 0, { extra: ["--max-module-bytes", "200"] });
+  const result = await runCommands(home.path, gpmd, ["math.mul(6,7)"], MODULES_DIR, [
+    "--max-module-bytes",
+    "200",
+  ]);
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /^error: BAD_MODULE: math\.wasm is \d+ bytes, over the 200-byte cap/);
+  const upload = await runGvm(
+    [
+      "wasm",
+      "upload",
+      "--gpmd",
+      gpmd.address,
+      "--name=m",
+      "--version=v1",
+      `--file=${MODULES_DIR}/math.wasm`,
+    ],
+    { home: home.path },
+  );
+  assert.equal(upload.code, 1);
+  assert.match(upload.stderr, /^error: BAD_MODULE: m v1 is \d+ bytes, over GPMD's 200-byte cap/);
+});
