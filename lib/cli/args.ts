@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { GvmError } from "../errors.ts";
+import { isNodeName } from "../node/node_ref.ts";
 import { type DirMapping, parseDirMapping } from "../wasm/dir_map.ts";
 
 /** What the command line asks for, decoded and checked; no I/O happens here. */
@@ -140,8 +141,11 @@ function parseNode(argv: string[]): NodeCliOptions {
     debug: { type: "boolean" },
   });
   noPositionals(positionals, "gvm");
-  if (values.name !== undefined && !/^[A-Za-z0-9_.-]+$/.test(values.name)) {
-    throw new GvmError("BAD_FLAGS", `Bad node name '${values.name}': use letters, digits, . _ -`);
+  if (values.name !== undefined && !isNodeName(values.name)) {
+    throw new GvmError(
+      "BAD_FLAGS",
+      `Bad node name '${values.name}': use 1 to 64 letters, digits, . _ -`,
+    );
   }
   return {
     name: values.name,

@@ -13,6 +13,7 @@ import {
   optionalStringField,
   stringField,
 } from "../protocol/messages.ts";
+import { isHost, isNodeId, isNodeName } from "../node/node_ref.ts";
 import { PeerDirectory } from "./peer_directory.ts";
 import { Registry } from "./registry.ts";
 import { ModuleStore } from "./store.ts";
@@ -223,12 +224,14 @@ export class GpmdServer {
     if (port < 1 || port > 65535) throw new GvmError("PROTOCOL_ERROR", `Bad port ${port}`);
     let host = stringField(message, "host");
     if (host === "0.0.0.0" || host === "::" || host === "") host = conn.remoteAddr.hostname;
-    const entry = {
-      name: stringField(message, "name"),
-      id: stringField(message, "nodeId"),
-      host,
-      port,
-    };
+    const name = stringField(message, "name");
+    const id = stringField(message, "nodeId");
+    // Names end up in other users' terminals and in comma-separated lists: keep them plain.
+    if (!isNodeName(name)) {
+      throw new GvmError("BAD_ARGS", "Node names are 1 to 64 letters, digits, '_', '.' or '-'");
+    }
+    if (!isNodeId(id) || !isHost(host)) throw new GvmError("BAD_ARGS", "Malformed node id or host");
+    const entry = { name, id, host, port };
     this.#registry.register(entry, conn);
     this.#log(`node ${entry.name} registered at ${host}:${port}`);
     return Promise.resolve({});

@@ -99,14 +99,15 @@ export class ModuleStore {
         `The file for ${name} ${version} is not a valid wasm module`,
       );
     }
-    if (this.#index[name]?.[version]) {
+    if (Object.hasOwn(this.#index, name) && Object.hasOwn(this.#index[name], version)) {
       throw new GvmError("MODULE_EXISTS", `${name} ${version} is already stored`);
     }
     const sha256 = await sha256Hex(bytes);
     const file = `${name}-${version}.wasm`;
     await Deno.writeFile(`${this.#home.modulesDir}/${file}`, bytes);
     const entry = { file, sha256, size: bytes.byteLength, uploadedAt: new Date().toISOString() };
-    this.#index = { ...this.#index, [name]: { ...this.#index[name], [version]: entry } };
+    const existing = Object.hasOwn(this.#index, name) ? this.#index[name] : {};
+    this.#index = { ...this.#index, [name]: { ...existing, [version]: entry } };
     await this.#saveIndex();
     return { name, version, sha256, bytes };
   }
@@ -121,12 +122,13 @@ export class ModuleStore {
 
   /** `name` at `version`, or its latest version; `MODULE_NOT_FOUND` if absent. */
   async get(name: string, version?: string): Promise<StoredModule> {
-    const versions = this.#index[name];
+    // Names and versions come from the wire: never let them reach Object.prototype.
+    const versions = Object.hasOwn(this.#index, name) ? this.#index[name] : undefined;
     if (!versions || Object.keys(versions).length === 0) {
       throw new GvmError("MODULE_NOT_FOUND", `GPMD stores no module named ${name}`);
     }
     const chosen = version ?? Object.keys(versions).sort(compareVersions).pop()!;
-    const entry = versions[chosen];
+    const entry = Object.hasOwn(versions, chosen) ? versions[chosen] : undefined;
     if (!entry) {
       throw new GvmError("MODULE_NOT_FOUND", `GPMD stores no version ${chosen} of ${name}`);
     }

@@ -351,7 +351,9 @@ export class GvmNode {
       // Both nodes dialled at once. As in Erlang, both keep the connection dialled by the node
       // whose name sorts first, so the two sides agree without talking about it.
       const dialler = (p: Peer) => p.direction === "out" ? this.name : p.name;
-      const keepNew = dialler(peer) < dialler(existing);
+      // The same dialler connecting again (restarted, or its old link not yet seen dead)
+      // replaces its old connection.
+      const keepNew = dialler(peer) <= dialler(existing);
       const loser = keepNew ? existing : peer;
       if (!keepNew) {
         loser.conn.close();

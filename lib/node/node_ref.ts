@@ -44,3 +44,28 @@ export function hostLabel(name: string, host: string, port: number): string {
 export function isLoopback(host: string): boolean {
   return host === "localhost" || host.startsWith("127.") || host === "::1";
 }
+
+const NODE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+const HOST = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]{1,253})(:\d{1,5})?$/;
+
+/** Whether `value` is a valid short node name: letters, digits, `_ . -`, at most 64. */
+export function isNodeName(value: unknown): value is string {
+  return typeof value === "string" && NODE_NAME.test(value);
+}
+
+/** Whether `value` is a valid `name@host[:port]`. */
+export function isRemoteNodeName(value: unknown): value is string {
+  if (typeof value !== "string") return false;
+  const at = value.indexOf("@");
+  return at > 0 && isNodeName(value.slice(0, at)) && HOST.test(value.slice(at + 1));
+}
+
+/** Whether `value` looks like a node id (a UUID). */
+export function isNodeId(value: unknown): value is string {
+  return typeof value === "string" && /^[0-9A-Fa-f-]{1,64}$/.test(value);
+}
+
+/** Whether `value` is a host name or address a node may register under. */
+export function isHost(value: unknown): value is string {
+  return typeof value === "string" && HOST.test(value);
+}

@@ -1,6 +1,12 @@
 import { GvmError } from "../errors.ts";
 import { Connection } from "../protocol/connection.ts";
-import { clientHandshake, serverHandshake } from "../protocol/handshake.ts";
+import {
+  clientHandshake,
+  handshakeDeadline,
+  serverHandshake,
+  timeLeft,
+} from "../protocol/handshake.ts";
+import { isNodeId, isNodeName, isRemoteNodeName } from "./node_ref.ts";
 import { HANDSHAKE_TIMEOUT_MS } from "../protocol/limits.ts";
 import { dial, type TlsConfig } from "../protocol/transport.ts";
 import type { Message } from "../protocol/messages.ts";
@@ -92,24 +98,30 @@ export async function acceptPeer(socket: Deno.Conn, options: {
   maxFrameBytes?: number;
 }): Promise<Peer> {
   const conn = new Connection(socket, { maxFrameBytes: options.maxFrameBytes });
-  await serverHandshake(conn, options.cookie);
-  // Other hosts' nodes are listed as name@host, as the user would name them from here.
-  const join = await conn.next(HANDSHAKE_TIMEOUT_MS).catch((error) => {
+  // One limit for the cookie exchange and the join together, however slowly each step comes.
+  const deadline = handshakeDeadline();
+  await serverHandshake(conn, options.cookie, deadline);
+  const join = await conn.next(timeLeft(deadline)).catch((error) => {
     conn.close();
     throw error;
   });
-  if (join.t !== "join" || typeof join.name !== "string" || typeof join.nodeId !== "string") {
-    conn.replyError(join.id, new GvmError("PROTOCOL_ERROR", "Expected a join request"));
+  const valid = join.t === "join" && isNodeName(join.name) && isNodeId(join.nodeId) &&
+    (join.via === undefined || isRemoteNodeName(join.via));
+  if (!valid) {
+    const error = new GvmError("PROTOCOL_ERROR", "Expected a join request with a valid name");
+    conn.replyError(join.id, error);
     await conn.closeAfterFlush();
-    throw new GvmError("PROTOCOL_ERROR", `Expected a join request, got '${join.t}'`);
+    throw error;
   }
-  const name = typeof join.via === "string" && join.via.includes("@") ? join.via : join.name;
-  const denial = options.admit({ name, id: join.nodeId });
+  const nodeId = join.nodeId as string;
+  // Other hosts' nodes are listed as name@host, as the user would name them from here.
+  const name = typeof join.via === "string" ? join.via : join.name as string;
+  const denial = options.admit({ name, id: nodeId });
   if (denial) {
     conn.replyError(join.id, denial);
     await conn.closeAfterFlush();
     throw denial;
   }
   conn.reply(join.id, { name: options.self.name, nodeId: options.self.id });
-  return { name, id: join.nodeId, conn, direction: "in" };
+  return { name, id: nodeId, conn, direction: "in" };
 }

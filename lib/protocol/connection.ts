@@ -29,6 +29,9 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
+/** Bytes queued but not yet written before a connection is given up as not reading. */
+const MAX_UNSENT_BYTES = 64 * 1024 * 1024;
+
 interface Pending {
   resolve: (message: Message) => void;
   reject: (error: GvmError) => void;
@@ -66,6 +69,7 @@ export class Connection {
   #handler?: MessageHandler;
   #nextId = 1;
   #outbox: Uint8Array[] = [];
+  #outboxBytes = 0;
   #flushing?: Promise<void>;
   #lastReceived = Date.now();
   #heartbeat?: ReturnType<typeof setInterval>;
@@ -140,7 +144,16 @@ export class Connection {
   /** Queues `message` for sending; writes are batched. */
   send(message: Message): void {
     if (this.#isClosed) return;
-    this.#outbox.push(encodeMessage(message));
+    const frame = encodeMessage(message);
+    this.#outboxBytes += frame.byteLength;
+    // A peer that stops reading must not make us buffer without bound.
+    if (this.#outboxBytes > MAX_UNSENT_BYTES) {
+      this.close(
+        new GvmError("PEER_DOWN", "The other side is not reading; dropped its connection"),
+      );
+      return;
+    }
+    this.#outbox.push(frame);
     this.#flushing ??= this.#flush();
   }
 
@@ -223,6 +236,7 @@ export class Connection {
       while (this.#outbox.length > 0 && !this.#isClosed) {
         const batch = this.#outbox;
         this.#outbox = [];
+        this.#outboxBytes = 0;
         const bytes = batch.length === 1 ? batch[0] : concat(batch);
         let written = 0;
         while (written < bytes.length) {

@@ -49,8 +49,18 @@ function sameText(a: string, b: string): boolean {
   return diff === 0;
 }
 
-async function expect(conn: Connection, type: string): Promise<Message> {
-  const message = await conn.next(HANDSHAKE_TIMEOUT_MS).catch((error) => {
+/** When a handshake that starts now must be over: one limit for all its steps. */
+export function handshakeDeadline(): number {
+  return performance.now() + HANDSHAKE_TIMEOUT_MS;
+}
+
+/** Time left until `deadline`, for the next step. */
+export function timeLeft(deadline: number): number {
+  return Math.max(0, deadline - performance.now());
+}
+
+async function expect(conn: Connection, type: string, deadline: number): Promise<Message> {
+  const message = await conn.next(timeLeft(deadline)).catch((error) => {
     if (!(error instanceof GvmError)) throw error;
     if (error.code === "TIMEOUT") throw new GvmError("AUTH_FAILED", "Handshake timed out");
     if (error.code === "BAD_FRAME" || error.code === "PROTOCOL_ERROR") {
@@ -88,10 +98,14 @@ function isNonce(value: unknown): value is string {
  * connection.start(handler);
  * ```
  */
-export async function clientHandshake(conn: Connection, cookie: string): Promise<void> {
+export async function clientHandshake(
+  conn: Connection,
+  cookie: string,
+  deadline = handshakeDeadline(),
+): Promise<void> {
   const clientNonce = nonce();
   conn.send({ t: "hello", v: PROTOCOL_VERSION, nonce: clientNonce });
-  const challenge = await expect(conn, "challenge");
+  const challenge = await expect(conn, "challenge", deadline);
   if (!isNonce(challenge.nonce) || typeof challenge.proof !== "string") {
     throw new GvmError("AUTH_FAILED", "Malformed challenge");
   }
@@ -103,7 +117,7 @@ export async function clientHandshake(conn: Connection, cookie: string): Promise
     );
   }
   conn.send({ t: "auth", proof: await proof(cookie, "gvm-client", challenge.nonce, clientNonce) });
-  await expect(conn, "welcome");
+  await expect(conn, "welcome", deadline);
 }
 
 /**
@@ -115,9 +129,13 @@ export async function clientHandshake(conn: Connection, cookie: string): Promise
  * await serverHandshake(connection, cookie);
  * ```
  */
-export async function serverHandshake(conn: Connection, cookie: string): Promise<void> {
+export async function serverHandshake(
+  conn: Connection,
+  cookie: string,
+  deadline = handshakeDeadline(),
+): Promise<void> {
   try {
-    const hello = await expect(conn, "hello");
+    const hello = await expect(conn, "hello", deadline);
     if (hello.v !== PROTOCOL_VERSION) {
       throw new GvmError("AUTH_FAILED", `Unsupported protocol version ${String(hello.v)}`);
     }
@@ -128,7 +146,7 @@ export async function serverHandshake(conn: Connection, cookie: string): Promise
       nonce: serverNonce,
       proof: await proof(cookie, "gvm-server", hello.nonce, serverNonce),
     });
-    const auth = await expect(conn, "auth");
+    const auth = await expect(conn, "auth", deadline);
     const expected = await proof(cookie, "gvm-client", serverNonce, hello.nonce);
     if (typeof auth.proof !== "string" || !sameText(expected, auth.proof)) {
       throw new GvmError("AUTH_FAILED", "Wrong cookie: access denied");

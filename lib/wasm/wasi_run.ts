@@ -38,6 +38,7 @@ export class WasiHost {
   readonly #stderr: ConsoleStdout;
   readonly #imports: WebAssembly.Imports;
   #write: Write = () => {};
+  readonly #checked = new WeakSet<WebAssembly.Module>();
 
   constructor() {
     this.#stdout = new ConsoleStdout((data) => this.#write(1, data.slice()));
@@ -61,8 +62,25 @@ export class WasiHost {
     this.#write = write;
   }
 
+  // V8's link error names only the import's module; say which function is missing.
+  #checkImports(module: WebAssembly.Module, moduleName: string): void {
+    if (this.#checked.has(module)) return;
+    for (const { module: from, name, kind } of WebAssembly.Module.imports(module)) {
+      const provided = from === "wasi_snapshot_preview1" && kind === "function" &&
+        Object.hasOwn(this.wasi.wasiImport, name);
+      if (!provided) {
+        throw new GvmError(
+          "BAD_MODULE",
+          `${moduleName} imports ${kind} ${from}.${name}, which this VM does not provide (only WASI preview 1 functions)`,
+        );
+      }
+    }
+    this.#checked.add(module);
+  }
+
   /** A fresh instance of `module` linked to this host (call {@linkcode prepare} first). */
   instantiate(module: WebAssembly.Module, moduleName: string): WasiInstance {
+    this.#checkImports(module, moduleName);
     try {
       return { instance: new WebAssembly.Instance(module, this.#imports), wasi: this.wasi };
     } catch (error) {

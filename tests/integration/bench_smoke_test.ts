@@ -34,9 +34,17 @@ Deno.test("deno task bench --quick prints the whole table and writes JSON", asyn
       "module shipping",
     ]
   ) {
-    assert.match(stdout, new RegExp(`\\| ${figure.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}[^|]*\\| \\d`), figure);
+    assert.match(
+      stdout,
+      new RegExp(`\\| ${figure.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}[^|]*\\| \\d`),
+      figure,
+    );
   }
   const report = JSON.parse(await Deno.readTextFile(json));
   assert.ok(report.rows.length >= 13);
-  assert.ok(report.rows.every((row: { gvm: { runs: number } | null }) => row.gvm === null || row.gvm.runs >= 2));
+  assert.ok(
+    report.rows.every((row: { gvm: { runs: number } | null }) =>
+      row.gvm === null || row.gvm.runs >= 2
+    ),
+  );
 });
