@@ -33,7 +33,11 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (import.meta.main) {
+if (import.meta.main && Deno.args[0] === "__sandbox") {
+  // The compiled binary is also its own wasm sandbox (see lib/wasm/sandbox_process.ts).
+  const { runSandbox } = await import("./lib/wasm/sandbox_main.ts");
+  await runSandbox();
+} else if (import.meta.main) {
   const debug = Deno.args.includes("--debug");
   let status: number;
   try {

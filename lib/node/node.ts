@@ -7,7 +7,7 @@ import type { Connection } from "../protocol/connection.ts";
 import { base64ToBytes, type Message } from "../protocol/messages.ts";
 import { ModuleCatalog } from "../wasm/catalog.ts";
 import type { DirMapping } from "../wasm/dir_map.ts";
-import { WorkerPool } from "../wasm/pool.ts";
+import { SandboxPool } from "../wasm/sandbox_pool.ts";
 import { type CallOptions, type CallResult, type CallSpec, WasmRuntime } from "../wasm/runtime.ts";
 import { CallService } from "./call_service.ts";
 import { GpmdLink } from "./gpmd_link.ts";
@@ -120,7 +120,7 @@ export class GvmNode {
     const listenAt = options.listen ?? { hostname: "127.0.0.1", port: 0 };
     const listener = listen(listenAt, options.tls);
     let link: GpmdLink | undefined;
-    const pool = new WorkerPool({ size: options.workers });
+    const pool = new SandboxPool({ size: options.workers, dirs: options.allowDirs });
     try {
       const explicit = options.name !== undefined;
       for (let attempt = 0;; attempt++) {

@@ -12,6 +12,8 @@ export interface LoadedModule {
   info: ModuleInfo;
   /** Kept so the module can be shipped to a peer that lacks it. */
   bytes: Uint8Array;
+  /** What a sandbox compiles: the body with its memory capped. */
+  runnable: Uint8Array;
 }
 
 /** A module body from somewhere other than the modules folder. */
@@ -175,9 +177,9 @@ async function compileModule(
     throw new GvmError("BAD_MODULE", `${name}.wasm: ${(error as Error).message}`);
   }
   try {
-    const capped = capMemory(bytes, maxMemoryPages, name);
-    const module = await WebAssembly.compile(capped as Uint8Array<ArrayBuffer>);
-    return { name, sha256, module, info, bytes };
+    const runnable = capMemory(bytes, maxMemoryPages, name);
+    const module = await WebAssembly.compile(runnable as Uint8Array<ArrayBuffer>);
+    return { name, sha256, module, info, bytes, runnable };
   } catch (error) {
     if (error instanceof GvmError) throw error;
     throw new GvmError("BAD_MODULE", `${name}.wasm does not compile: ${(error as Error).message}`);

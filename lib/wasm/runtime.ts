@@ -1,10 +1,10 @@
 import { GvmError } from "../errors.ts";
 import type { LoadedModule, ModuleCatalog } from "./catalog.ts";
 import type { DirMapping } from "./dir_map.ts";
-import type { WorkerPool } from "./pool.ts";
+import type { SandboxPool } from "./sandbox_pool.ts";
 import type { ValType } from "./signatures.ts";
 import { argvText, type CallArg, toWasmParams, type WasmValue } from "./values.ts";
-import type { Entry } from "./worker_protocol.ts";
+import type { Entry } from "./sandbox_messages.ts";
 
 /** One call: `module`, `module(args)` (argv) or `module.fn(args)`. */
 export interface CallSpec {
@@ -38,7 +38,7 @@ export interface CallOptions {
 /** Options for {@linkcode WasmRuntime}. */
 export interface WasmRuntimeOptions {
   catalog: ModuleCatalog;
-  pool: WorkerPool;
+  pool: SandboxPool;
   /** Default per-call time limit. @default {30000} */
   timeoutMs?: number;
   /** Memory cap per instance, MiB. @default {256} */
@@ -60,7 +60,7 @@ const PAGE_BYTES = 65_536;
  */
 export class WasmRuntime {
   readonly catalog: ModuleCatalog;
-  readonly pool: WorkerPool;
+  readonly pool: SandboxPool;
   readonly timeoutMs: number;
   readonly #maxPages: number;
   readonly #dirs: DirMapping[];
@@ -88,7 +88,7 @@ export class WasmRuntime {
         keep: options.keepInstance ?? false,
         dirs: this.#dirs,
       },
-      loaded.module,
+      loaded.runnable,
       {
         timeoutMs: options.timeoutMs ?? this.timeoutMs,
         onOutput: options.onOutput,

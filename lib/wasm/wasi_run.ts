@@ -8,7 +8,7 @@ import {
 } from "@bjorn3/browser_wasi_shim";
 import { GvmError } from "../errors.ts";
 import type { WasmValue } from "./values.ts";
-import type { RunRequest } from "./worker_protocol.ts";
+import type { RunRequest } from "./sandbox_messages.ts";
 
 const encoder = new TextEncoder();
 

@@ -48,7 +48,7 @@ Deno.test("an endless loop is stopped at its limit while other calls, local and 
   assert.match(remote, /^ID: {2}\S+\n12\n$/);
   assert.equal(foreverSettled, false, "the loop is still running while the others finished");
 
-  await assertRejectsGvmError(forever, "TIMEOUT", /spin ran past its 2000 ms limit/);
+  await assertRejectsGvmError(forever, "TIMEOUT", /spin\.forever ran past its 2000 ms limit/);
   assert.ok(performance.now() - started >= 2_000);
   // The stuck worker was replaced: the node still runs calls.
   assert.deepEqual((await node.call({ module: "spin", fn: "count", args: [int(5n)] })).values, [5]);
@@ -66,7 +66,7 @@ Deno.test("--timeout stops a runaway call from the prompt with TIMEOUT", async (
     ["--timeout", "0.5"],
   );
   assert.equal(result.code, 1);
-  assert.match(result.stderr, /^error: TIMEOUT: spin ran past its 500 ms limit\n$/);
+  assert.match(result.stderr, /^error: TIMEOUT: spin\.forever ran past its 500 ms limit\n$/);
   assert.match(result.stdout, /\n3\n$/);
 });
 
@@ -218,4 +218,59 @@ Deno.test("a module sees no files unless --allow-dir maps a folder, and its writ
   ]);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /^error: BAD_FLAGS: --allow-dir .*nope: not a folder/);
+});
+
+// Deno cannot stop a Worker thread stuck in wasm, so calls run in sandbox processes: killing one
+// must really stop the loop, and a sandbox must not outlive its node.
+async function sandboxesOf(pid: number): Promise<number[]> {
+  const out = await new Deno.Command("ps", {
+    args: ["-o", "pid=", "--ppid", String(pid)],
+    stdout: "piped",
+  })
+    .output();
+  return new TextDecoder().decode(out.stdout).trim().split(/\s+/).filter(Boolean).map(Number);
+}
+
+async function alive(pid: number): Promise<boolean> {
+  const out = await new Deno.Command("ps", {
+    args: ["-o", "stat=", "-p", String(pid)],
+    stdout: "piped",
+  })
+    .output();
+  const state = new TextDecoder().decode(out.stdout).trim();
+  return state !== "" && !state.startsWith("Z");
+}
+
+// No event tells a process is gone but its absence: poll with a deadline.
+async function gone(pids: number[]): Promise<boolean> {
+  const deadline = Date.now() + 5_000;
+  while (Date.now() < deadline) {
+    const left = [];
+    for (const pid of pids) if (await alive(pid)) left.push(pid);
+    if (left.length === 0) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
+}
+
+Deno.test("a timed-out loop stops burning CPU, and no sandbox outlives a SIGKILLed node", async () => {
+  await using home = await tempHome();
+  await using gpmd = await TestGpmd.start(home.path);
+  await using node = await TestNode.start(home.path, gpmd.address, {
+    modules: FIXTURES_DIR,
+    extra: ["--timeout", "0.5", "--workers", "1"],
+  });
+  const before = await sandboxesOf(node.child.pid);
+  const errors = node.stderr.text.length;
+  await node.send("spin.forever()");
+  await node.stderr.waitFor(/error: TIMEOUT: spin\.forever ran past its 500 ms limit/, errors);
+  assert.ok(await gone(before), `the sandbox that ran the loop is gone: ${before}`);
+
+  await node.send("spin.announce()");
+  await node.stdout.waitFor("spinning\n");
+  const spinning = await sandboxesOf(node.child.pid);
+  assert.ok(spinning.length >= 1);
+  node.kill();
+  await node.exit();
+  assert.ok(await gone(spinning), `sandboxes of the dead node are gone: ${spinning}`);
 });

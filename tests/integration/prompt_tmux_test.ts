@@ -119,7 +119,7 @@ Deno.test("Ctrl-C at the prompt cancels the running call and the prompt goes on"
   await term.keys("spin.announce()", "Enter");
   await term.waitFor(/^spinning$/m);
   await term.keys("C-c");
-  await term.waitFor(/error: CANCELLED: spin was cancelled\n\(node-5651\) >$/m);
+  await term.waitFor(/error: CANCELLED: spin\.announce was cancelled\n\(node-5651\) >$/m);
   await term.keys("spin.count(3)", "Enter");
   await term.waitFor(/^3\n\(node-5651\) >$/m);
   await term.keys("C-c");

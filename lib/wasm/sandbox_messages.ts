@@ -7,25 +7,24 @@ export type Entry =
   | { kind: "command"; argv: string[] }
   | { kind: "export"; fn: string; params: WasmParam[] };
 
-/** Main thread → worker: run one call. The module is sent once per worker, then named by hash. */
+/** Node → sandbox: run one call. The module body is sent once per sandbox, then named by hash. */
 export interface RunRequest {
   type: "run";
   callId: number;
   hash: string;
   moduleName: string;
-  module?: WebAssembly.Module;
   entry: Entry;
   env: string[];
   /** Memory cap in 64 KiB pages. */
   maxPages: number;
   /** Host folders the module may see (none by default). */
   dirs: DirMapping[];
-  /** Reuse this worker's instance of the module across calls (library API opt-in). */
+  /** Reuse this sandbox's instance of the module across calls (library API opt-in). */
   keep?: boolean;
 }
 
-/** Worker → main thread messages. */
-export type WorkerReply =
+/** Sandbox → node messages. */
+export type SandboxReply =
   | { type: "out"; callId: number; fd: 1 | 2; data: Uint8Array }
   | { type: "done"; callId: number; values: WasmValue[] }
   | { type: "fail"; callId: number; code: ErrorCode; message: string };

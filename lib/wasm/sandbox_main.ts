@@ -1,0 +1,92 @@
+// The sandbox: a child process that runs wasm calls for a node. A module stuck in an endless
+// loop is stopped by killing this process (Deno cannot stop a Worker thread stuck in wasm), and
+// the process gets no permissions beyond the folders `--allow-dir` maps.
+import { GvmError } from "../errors.ts";
+import { FrameDecoder } from "../protocol/frame.ts";
+import { MappedDir } from "./dir_map.ts";
+import type { RunRequest, SandboxReply } from "./sandbox_messages.ts";
+import { decodeSandboxMessage, encodeSandboxMessage } from "./sandbox_protocol.ts";
+import { runEntry, WasiHost, type WasiInstance } from "./wasi_run.ts";
+
+/** Largest frame the sandbox reads: a module body of the largest allowed size, with room. */
+const MAX_SANDBOX_FRAME_BYTES = 1024 * 1024 * 1024;
+
+const host = new WasiHost();
+const modules = new Map<string, WebAssembly.Module>();
+// Instances kept across calls when the caller asked for it (library API opt-in).
+const kept = new Map<string, WasiInstance>();
+
+function post(reply: SandboxReply): void {
+  const frame = encodeSandboxMessage(reply);
+  let written = 0;
+  // Synchronous on purpose: a module printing faster than the node reads waits here.
+  while (written < frame.length) written += Deno.stdout.writeSync(frame.subarray(written));
+}
+
+function instanceFor(module: WebAssembly.Module, request: RunRequest): WasiInstance {
+  const live = request.keep ? kept.get(request.hash) : undefined;
+  if (live) return live;
+  const instance = host.instantiate(module, request.moduleName);
+  if (request.keep) kept.set(request.hash, instance);
+  return instance;
+}
+
+function run(request: RunRequest, body: Uint8Array): void {
+  const { callId } = request;
+  try {
+    if (body.length > 0 && !modules.has(request.hash)) {
+      modules.set(request.hash, new WebAssembly.Module(body as Uint8Array<ArrayBuffer>));
+    }
+    const module = modules.get(request.hash);
+    if (!module) throw new GvmError("INTERNAL", `Sandbox lacks module ${request.hash}`);
+    const dirs = request.dirs.map((mapping) => MappedDir.open(mapping));
+    const write = (fd: 1 | 2, data: Uint8Array) => post({ type: "out", callId, fd, data });
+    host.prepare(request, write, dirs.map((dir) => dir.preopen));
+    const instance = instanceFor(module, request);
+    let values;
+    try {
+      values = runEntry(instance, request);
+    } finally {
+      for (const dir of dirs) dir.syncBack();
+    }
+    post({ type: "done", callId, values });
+  } catch (error) {
+    kept.delete(request.hash); // A trap may leave a kept instance half-updated.
+    const err = error instanceof GvmError ? error : new GvmError("INTERNAL", String(error));
+    post({ type: "fail", callId, code: err.code, message: err.message });
+  }
+}
+
+// The node kills this process to stop a call; if the node itself dies first (even by SIGKILL)
+// this process is re-parented, and a watchdog thread, free while wasm spins here, ends it.
+function watchParent(): void {
+  // Deno.ppid is read afresh on each access, and needs no permission.
+  const code = `
+    const parent = Deno.ppid;
+    setInterval(() => { if (Deno.ppid !== parent) Deno.kill(Deno.pid, "SIGKILL"); }, 250);
+  `;
+  try {
+    const url = URL.createObjectURL(new Blob([code], { type: "text/javascript" }));
+    new Worker(url, { type: "module" });
+  } catch {
+    // No watchdog: the node's own kill on timeout still stops calls.
+  }
+}
+
+/** Serves run requests from standard input until it closes. */
+export async function runSandbox(): Promise<void> {
+  watchParent();
+  const decoder = new FrameDecoder({ maxFrameBytes: MAX_SANDBOX_FRAME_BYTES });
+  const buffer = new Uint8Array(256 * 1024);
+  while (true) {
+    const n = await Deno.stdin.read(buffer);
+    if (n === null) break;
+    for (const payload of decoder.push(buffer.subarray(0, n))) {
+      const { header, bytes } = decodeSandboxMessage<RunRequest>(payload);
+      run(header, bytes);
+    }
+  }
+  Deno.exit(0);
+}
+
+if (import.meta.main) await runSandbox();
