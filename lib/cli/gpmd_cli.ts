@@ -1,6 +1,6 @@
 import { loadCookie } from "../cookie.ts";
 import { GvmError, toGvmError } from "../errors.ts";
-import { GpmdClient, parseGpmdAddress } from "../gpmd/client.ts";
+import { type GpmdAddress, GpmdClient, parseGpmdAddress } from "../gpmd/client.ts";
 import { GpmdServer } from "../gpmd/server.ts";
 import type { HomePaths } from "../home.ts";
 import { isLoopback } from "../node/node_ref.ts";
@@ -38,7 +38,7 @@ export async function gpmdStart(home: HomePaths, flags: StartFlags): Promise<num
   }
   const cookie = await loadCookie(home);
   if (options.port !== 0) {
-    const running = await findRunning(`${options.listen}:${options.port}`, cookie, tls);
+    const running = await findRunning({ host: options.listen, port: options.port }, cookie, tls);
     if (running) {
       say(`GPMD is already running on ${running.hostname}:${running.port} (pid ${running.pid})`);
       return 0;
@@ -66,10 +66,15 @@ async function runForeground(
     maxFrameBytes: options.caps.maxFrameBytes,
     maxModuleBytes: options.caps.maxModuleBytes,
     log: (line) => {
-      log.writeSync(encoder.encode(line + "\n"));
-      if (!options.detachedChild) complain(line);
+      // A full disk or a closed terminal must never take GPMD down with it.
+      try {
+        log.writeSync(encoder.encode(line + "\n"));
+        if (!options.detachedChild) complain(line);
+      } catch {
+        // Nowhere left to say it.
+      }
     },
-    onClose: () => Deno.removeSync(home.pidFile),
+    onClose: () => removeOwnPidFile(home.pidFile),
   });
   const pid = { pid: Deno.pid, hostname: server.hostname, port: server.port };
   await Deno.writeTextFile(home.pidFile, JSON.stringify(pid) + "\n");
@@ -85,6 +90,15 @@ async function runForeground(
   for (const signal of ["SIGINT", "SIGTERM"] as const) Deno.removeSignalListener(signal, stop);
   log.close();
   return 0;
+}
+
+// Another GPMD sharing this home (say on another port) may have written the pid file since.
+function removeOwnPidFile(path: string): void {
+  try {
+    if (JSON.parse(Deno.readTextFileSync(path)).pid === Deno.pid) Deno.removeSync(path);
+  } catch {
+    // Already gone or not ours.
+  }
 }
 
 async function startDetached(
@@ -160,10 +174,10 @@ async function readFirstLine(
   return line.length > 0 ? line : undefined;
 }
 
-async function findRunning(address: string, cookie: string, tls: TlsConfig | undefined) {
+async function findRunning(address: GpmdAddress, cookie: string, tls: TlsConfig | undefined) {
   try {
     await using client = await GpmdClient.connect({
-      address: parseGpmdAddress(address),
+      address,
       cookie,
       tls,
     });

@@ -45,6 +45,7 @@ const MODULE_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 export class ModuleStore {
   readonly #home: HomePaths;
   #index: Index;
+  #writes: Promise<void> = Promise.resolve();
 
   private constructor(home: HomePaths, index: Index) {
     this.#home = home;
@@ -75,11 +76,23 @@ export class ModuleStore {
   }
 
   /** Stores `bytes` as `name@version`; refuses non-wasm and an existing name+version. */
-  async put(
+  put(
     name: string,
     version: string,
     bytes: Uint8Array,
     maxBytes = DEFAULT_MAX_MODULE_BYTES,
+  ): Promise<StoredModule> {
+    // One upload at a time: each checks for an existing version and rewrites the index.
+    const result = this.#writes.then(() => this.#put(name, version, bytes, maxBytes));
+    this.#writes = result.then(() => {}, () => {});
+    return result;
+  }
+
+  async #put(
+    name: string,
+    version: string,
+    bytes: Uint8Array,
+    maxBytes: number,
   ): Promise<StoredModule> {
     if (bytes.length > maxBytes) {
       throw new GvmError(
@@ -103,7 +116,8 @@ export class ModuleStore {
       throw new GvmError("MODULE_EXISTS", `${name} ${version} is already stored`);
     }
     const sha256 = await sha256Hex(bytes);
-    const file = `${name}-${version}.wasm`;
+    // Named by content: `a-v1`@`1` and `a`@`v1-1` must not share a file.
+    const file = `${sha256}.wasm`;
     await Deno.writeFile(`${this.#home.modulesDir}/${file}`, bytes);
     const entry = { file, sha256, size: bytes.byteLength, uploadedAt: new Date().toISOString() };
     const existing = Object.hasOwn(this.#index, name) ? this.#index[name] : {};

@@ -99,6 +99,9 @@ export class CallService {
       const asked = typeof message.timeoutMs === "number" && message.timeoutMs > 0
         ? message.timeoutMs
         : runtime.timeoutMs;
+      if (this.#running.has(callId)) {
+        throw new GvmError("BAD_ARGS", "A call with this id is already running");
+      }
       this.#running.set(callId, { controller, conn });
       const loaded = sha256 === undefined ? undefined : await this.#resolve(module, sha256, conn);
       const result = await runtime.call({ module, fn, args }, {

@@ -82,6 +82,10 @@ export class GpmdLink {
       client.close();
       throw error;
     }
+    if (this.#closing) {
+      client.close(); // The node shut down while this reconnection was under way.
+      return;
+    }
     this.#client = client;
     client.closed.then(() => this.#lost());
   }

@@ -109,7 +109,8 @@ export async function acceptPeer(socket: Deno.Conn, options: {
     (join.via === undefined || isRemoteNodeName(join.via));
   if (!valid) {
     const error = new GvmError("PROTOCOL_ERROR", "Expected a join request with a valid name");
-    conn.replyError(join.id, error);
+    if (join.id === undefined) conn.sendError(error);
+    else conn.replyError(join.id, error);
     await conn.closeAfterFlush();
     throw error;
   }

@@ -193,14 +193,20 @@ export class Connection {
     this.send({ ...body, t: "reply", id, ok: true });
   }
 
-  /** Replies to request `id` with an error code and message. */
+  /**
+   * Replies to request `id` with an error code and message. A message without an id gets no
+   * answer: two sides answering each other's unanswerable messages would never stop.
+   */
   replyError(id: number | undefined, error: unknown): void {
+    if (id === undefined) return;
     const err = toGvmError(error);
-    if (id === undefined) {
-      this.send({ t: "error", code: err.code, message: err.message });
-      return;
-    }
     this.send({ t: "reply", id, ok: false, code: err.code, message: err.message });
+  }
+
+  /** Tells the other side why it is being hung up on (before {@linkcode closeAfterFlush}). */
+  sendError(error: unknown): void {
+    const err = toGvmError(error);
+    this.send({ t: "error", code: err.code, message: err.message });
   }
 
   /** Closes the socket; pending requests fail with `error` (default `PEER_DOWN`). */
@@ -318,6 +324,7 @@ export class Connection {
       this.#pending.get(message.re)?.onEvent?.(message);
       return;
     }
+    if (message.t === "error") return; // A complaint about something we sent; nothing to answer.
     this.#handler!(message, this);
   }
 }

@@ -154,7 +154,7 @@ export async function serverHandshake(
     conn.send({ t: "welcome" });
   } catch (error) {
     const err = error instanceof GvmError ? error : new GvmError("AUTH_FAILED", String(error));
-    conn.send({ t: "error", code: "AUTH_FAILED", message: err.message });
+    conn.sendError(new GvmError("AUTH_FAILED", err.message));
     await conn.closeAfterFlush(err);
     throw err;
   }

@@ -1,5 +1,8 @@
 import { GvmError } from "../errors.ts";
 
+/** How long dialling (TCP connect) may take. */
+const DIAL_TIMEOUT_MS = 10_000;
+
 /** PEM texts that switch a connection to TLS. */
 export interface TlsConfig {
   /** This side's certificate chain. */
@@ -71,16 +74,21 @@ export function listen(
  * ```
  */
 export async function dial(hostname: string, port: number, tls?: TlsConfig): Promise<Deno.Conn> {
-  if (!tls) return await Deno.connect({ hostname, port });
-  const conn = await Deno.connectTls({
-    hostname,
-    port,
-    caCerts: [tls.ca],
-    cert: tls.cert,
-    key: tls.key,
+  const connecting = tls
+    ? Deno.connectTls({ hostname, port, caCerts: [tls.ca], cert: tls.cert, key: tls.key })
+    : Deno.connect({ hostname, port });
+  // An unreachable host can leave connect() waiting for minutes: give up much sooner.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      connecting.then((late) => late.close(), () => {});
+      reject(new Deno.errors.TimedOut(`no answer within ${DIAL_TIMEOUT_MS} ms`));
+    }, DIAL_TIMEOUT_MS);
   });
+  const conn = await Promise.race([connecting, timeout]).finally(() => clearTimeout(timer));
+  if (!tls) return conn;
   try {
-    await conn.handshake();
+    await (conn as Deno.TlsConn).handshake();
   } catch (error) {
     conn.close();
     throw new GvmError(

@@ -118,7 +118,7 @@ export class Evaluator {
     const result = await this.#node.call(toSpec(call), {
       signal,
       onOutput: tracker.write,
-    });
+    }).finally(() => tracker.endLine());
     // The seed shows a blank line between a local call's own output and its result.
     this.#printResult(result, tracker, true);
     return "ok";
@@ -128,7 +128,7 @@ export class Evaluator {
     const tracker = new OutputTracker(this.#out);
     const remote = this.#node.run(node, toSpec(call), { signal, onOutput: tracker.write });
     this.#out.line(`ID:  ${remote.callId}`);
-    this.#printResult(await remote.result, tracker, false);
+    this.#printResult(await remote.result.finally(() => tracker.endLine()), tracker, false);
     return "ok";
   }
 

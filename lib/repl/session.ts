@@ -28,7 +28,12 @@ const plainOutput: Output = {
 function writeAll(target: typeof Deno.stdout, data: string | Uint8Array): void {
   const bytes = typeof data === "string" ? encoder.encode(data) : data;
   let written = 0;
-  while (written < bytes.length) written += target.writeSync(bytes.subarray(written));
+  try {
+    while (written < bytes.length) written += target.writeSync(bytes.subarray(written));
+  } catch (error) {
+    // Whoever read our output has gone (`gvm ... | head`): drop the rest, as other tools do.
+    if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
+  }
 }
 
 /**

@@ -114,9 +114,10 @@ function writeTree(
     } else if (inode instanceof File) {
       seen.add(path);
       const before = original.get(path);
-      if (!before || !sameBytes(before, inode.data)) {
-        Deno.writeFileSync(`${root}/${path}`, inode.data);
-      }
+      if (before && sameBytes(before, inode.data)) continue;
+      // A file the module named like a symlink must not be written through it, out of the folder.
+      if (isLinkOrFolder(`${root}/${path}`)) continue;
+      Deno.writeFileSync(`${root}/${path}`, inode.data);
     }
   }
 }
@@ -125,4 +126,12 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+function isLinkOrFolder(path: string): boolean {
+  try {
+    return !Deno.lstatSync(path).isFile;
+  } catch {
+    return false; // Not there yet: a new file.
+  }
 }

@@ -420,17 +420,15 @@ const CASES: Case[] = [
     },
   },
   {
-    name: "a handshake replayed after welcome gets an error, and the connection stays usable",
+    // Messages without a request id get no answer at all: two sides answering each other's
+    // unanswerable messages would never stop. replyTo() fails on any error frame before the reply.
+    name: "a handshake replayed after welcome is ignored, and the connection stays usable",
     async run(target) {
       await using raw = await RawClient.connect(target.port);
       const record = await raw.handshake(target.cookie);
       await target.enter(raw);
       await raw.send({ t: "hello", v: 1, nonce: record.clientNonce });
-      const first = await raw.readFrame(HANG_MS);
-      assert.equal(first?.message?.t, "error", first && describe(first));
       await raw.send({ t: "auth", proof: record.clientProof });
-      const second = await raw.readFrame(HANG_MS);
-      assert.equal(second?.message?.t, "error", second && describe(second));
       await raw.send(target.request(7));
       target.checkReply(await replyTo(raw, 7));
     },
