@@ -266,7 +266,7 @@ Node options:
   -c COMMAND           run this prompt command (repeatable), then exit
   --timeout SECONDS    time limit per call (default 30)
   --max-memory MIB     memory cap per wasm instance (default 256)
-  --workers N          wasm worker threads (default: number of CPUs)
+  --workers N          sandbox processes running wasm (default: CPUs, at most 4)
   --allow-dir HOST_DIR[:GUEST_DIR]
                        let modules see this folder (repeatable; none by default)
   --deny-peers         refuse incoming peer connections
