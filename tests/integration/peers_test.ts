@@ -365,3 +365,21 @@ Deno.test("connect edge cases: self, twice, not connected, unknown node", async 
   assert.equal((await errorOf(a, `Node.run(${b.name}, math.add(1,2))`)).code, "NOT_CONNECTED");
   assert.equal((await errorOf(a, "Node.disconnect(node-0000)")).code, "NOT_CONNECTED");
 });
+
+Deno.test("Node.ping prints the round trip, Node.info this node's identity and addresses", async () => {
+  await using home = await tempHome();
+  await using gpmd = await TestGpmd.start(home.path);
+  await using a = await TestNode.start(home.path, gpmd.address, { name: "node-6001" });
+  await using _b = await TestNode.start(home.path, gpmd.address, { name: "node-6002" });
+  await a.command("Node.connect(node-6002)", /node-6002\n/);
+  assert.match(await a.command("Node.ping(node-6002)", /\n/), /^node-6002: \d+\.\d{2} ms\n$/);
+  const info = await a.command("Node.info()", /gpmd: [^\n]*\n/);
+  assert.match(
+    info,
+    new RegExp(
+      `^name: node-6001\\nid: [0-9a-f-]{36}\\naddress: 127\\.0\\.0\\.1:${a.port}\\ngpmd: ${
+        gpmd.address.replaceAll(".", "\\.")
+      } \\(registered\\)\\n$`,
+    ),
+  );
+});
