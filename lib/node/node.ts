@@ -91,6 +91,7 @@ export class GvmNode {
   readonly #service: CallService;
   #link!: GpmdLink;
   #closed = false;
+  #warming?: ReturnType<typeof setTimeout>;
 
   private constructor(
     name: string,
@@ -161,7 +162,8 @@ export class GvmNode {
         }
         node.#link = link;
         node.#acceptLoop();
-        pool.warm();
+        // After the caller has printed its ready lines: a sandbox starting takes CPU too.
+        node.#warming = setTimeout(() => pool.warm(), 0);
         return node;
       }
     } catch (error) {
@@ -318,6 +320,7 @@ export class GvmNode {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#warming);
     for (const peer of this.#peers.values()) peer.conn.close();
     this.#link?.close();
     try {
