@@ -1,4 +1,5 @@
 import { GvmError } from "../errors.ts";
+import { decodeU32, encodeU32 } from "./leb128.ts";
 
 const SECTION_MEMORY = 5;
 const HEADER_BYTES = 8;
@@ -20,14 +21,14 @@ export function capMemory(bytes: Uint8Array, maxPages: number, name = "module"):
   let offset = HEADER_BYTES;
   while (offset < bytes.length) {
     const id = bytes[offset];
-    const [size, sizeBytes] = readU32(bytes, offset + 1);
+    const [size, sizeBytes] = decodeU32(bytes, offset + 1);
     const contentStart = offset + 1 + sizeBytes;
     const contentEnd = contentStart + size;
     if (contentEnd > bytes.length) return bytes; // Malformed: the compiler will say why.
     if (id === SECTION_MEMORY) {
       const content = rewriteMemories(bytes.subarray(contentStart, contentEnd), maxPages, name);
       if (!content) return bytes;
-      const header = [SECTION_MEMORY, ...writeU32(content.length)];
+      const header = [SECTION_MEMORY, ...encodeU32(content.length)];
       const out = new Uint8Array(
         offset + header.length + content.length + bytes.length - contentEnd,
       );
@@ -44,18 +45,18 @@ export function capMemory(bytes: Uint8Array, maxPages: number, name = "module"):
 
 function rewriteMemories(section: Uint8Array, maxPages: number, name: string): Uint8Array | null {
   let pos = 0;
-  const [count, countBytes] = readU32(section, pos);
+  const [count, countBytes] = decodeU32(section, pos);
   pos += countBytes;
-  const out: number[] = [...writeU32(count)];
+  const out: number[] = [...encodeU32(count)];
   let changed = false;
   for (let i = 0; i < count; i++) {
     const flags = section[pos++];
     if (flags & MEMORY64) return null; // 64-bit memories keep their own limits.
-    const [min, minBytes] = readU32(section, pos);
+    const [min, minBytes] = decodeU32(section, pos);
     pos += minBytes;
     let max: number | undefined;
     if (flags & HAS_MAX) {
-      const [value, maxBytes] = readU32(section, pos);
+      const [value, maxBytes] = decodeU32(section, pos);
       pos += maxBytes;
       max = value;
     }
@@ -69,31 +70,7 @@ function rewriteMemories(section: Uint8Array, maxPages: number, name: string): U
     }
     const capped = Math.min(max ?? Infinity, maxPages);
     if (capped !== max) changed = true;
-    out.push(flags | HAS_MAX, ...writeU32(min), ...writeU32(capped));
+    out.push(flags | HAS_MAX, ...encodeU32(min), ...encodeU32(capped));
   }
   return changed ? new Uint8Array(out) : null;
-}
-
-function readU32(bytes: Uint8Array, start: number): [number, number] {
-  let result = 0;
-  let shift = 0;
-  let pos = start;
-  while (pos < bytes.length && pos - start < 5) {
-    const byte = bytes[pos++];
-    result += (byte & 0x7f) * 2 ** shift;
-    if ((byte & 0x80) === 0) return [result, pos - start];
-    shift += 7;
-  }
-  return [Number.MAX_SAFE_INTEGER, pos - start];
-}
-
-function writeU32(value: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = value & 0x7f;
-    value = Math.floor(value / 128);
-    if (value !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (value !== 0);
-  return out;
 }

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { GvmError, GvmNode } from "../../mod.ts";
 import { runCommands, tempHome, TestGpmd, TestNode } from "./_harness.ts";
 import { startInProcessGpmd, startInProcessNode } from "./_in_process.ts";
+import { encodeU32 } from "../../lib/wasm/leb128.ts";
 
 // ---- A tiny wasm binary builder --------------------------------------------------------------
 
@@ -17,18 +18,6 @@ const OP = {
   i32Const: 0x41,
   i32Add: 0x6a,
 } as const;
-
-/** Unsigned LEB128. */
-function uleb(value: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = value & 0x7f;
-    value = Math.floor(value / 128);
-    if (value !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (value !== 0);
-  return out;
-}
 
 /** Signed LEB128 (for i32.const). */
 function sleb(value: number): number[] {
@@ -44,15 +33,15 @@ function sleb(value: number): number[] {
 
 function name(text: string): number[] {
   const bytes = [...new TextEncoder().encode(text)];
-  return [...uleb(bytes.length), ...bytes];
+  return [...encodeU32(bytes.length), ...bytes];
 }
 
 function vec(items: number[][]): number[] {
-  return [...uleb(items.length), ...items.flat()];
+  return [...encodeU32(items.length), ...items.flat()];
 }
 
 function section(id: number, content: number[]): number[] {
-  return [id, ...uleb(content.length), ...content];
+  return [id, ...encodeU32(content.length), ...content];
 }
 
 interface ModuleSpec {
@@ -84,13 +73,17 @@ function wasm(spec: ModuleSpec): Uint8Array<ArrayBuffer> {
   if (spec.imports) {
     bytes.push(...section(
       2,
-      vec(spec.imports.map((i) => [...name(i.module), ...name(i.name), 0x00, ...uleb(i.type)])),
+      vec(
+        spec.imports.map((i) => [...name(i.module), ...name(i.name), 0x00, ...encodeU32(i.type)]),
+      ),
     ));
   }
-  if (spec.funcs) bytes.push(...section(3, vec(spec.funcs.map((f) => uleb(f.type)))));
+  if (spec.funcs) bytes.push(...section(3, vec(spec.funcs.map((f) => encodeU32(f.type)))));
   if (spec.memory) {
     const { min, max } = spec.memory;
-    const limits = max === undefined ? [0x00, ...uleb(min)] : [0x01, ...uleb(min), ...uleb(max)];
+    const limits = max === undefined
+      ? [0x00, ...encodeU32(min)]
+      : [0x01, ...encodeU32(min), ...encodeU32(max)];
     bytes.push(...section(5, vec([limits])));
   }
   if (spec.exports) {
@@ -98,22 +91,22 @@ function wasm(spec: ModuleSpec): Uint8Array<ArrayBuffer> {
       7,
       vec(
         spec.exports.map((e) =>
-          e.func !== undefined ? [...name(e.name), 0x00, ...uleb(e.func)] : [
+          e.func !== undefined ? [...name(e.name), 0x00, ...encodeU32(e.func)] : [
             ...name(e.name),
             0x02,
-            ...uleb(e.memory!),
+            ...encodeU32(e.memory!),
           ]
         ),
       ),
     ));
   }
-  if (spec.start !== undefined) bytes.push(...section(8, uleb(spec.start)));
+  if (spec.start !== undefined) bytes.push(...section(8, encodeU32(spec.start)));
   if (spec.funcs) {
     bytes.push(...section(
       10,
       vec(spec.funcs.map((f) => {
         const body = [0x00, ...f.body, OP.end]; // No locals.
-        return [...uleb(body.length), ...body];
+        return [...encodeU32(body.length), ...body];
       })),
     ));
   }
