@@ -17,7 +17,7 @@ export async function runNode(home: HomePaths, options: NodeCliOptions): Promise
   const node = await GvmNode.start({
     name: options.name,
     gpmd: parseGpmdAddress(options.gpmd ?? Deno.env.get("GPMD_ADDR")),
-    modulesDir: options.modules ?? Deno.env.get("GVM_MODULES") ?? `${Deno.cwd()}/modules`,
+    modulesDir: absolute(options.modules ?? Deno.env.get("GVM_MODULES") ?? "modules"),
     home,
     listen: parseListen(options.listen),
     timeoutMs: options.timeoutSeconds === undefined ? undefined : options.timeoutSeconds * 1000,
@@ -51,4 +51,9 @@ function parseListen(text: string | undefined): { hostname: string; port: number
   const port = Number(match?.[2] ?? 0);
   if (!match || port > 65535) throw new GvmError("BAD_FLAGS", `Cannot parse --listen '${text}'`);
   return { hostname: match[1].replace(/^\[|\]$/g, "") || "127.0.0.1", port };
+}
+
+// Messages name the folder a user can go and look in, whatever the cwd they started from.
+function absolute(path: string): string {
+  return path.startsWith("/") ? path : `${Deno.cwd()}/${path.replace(/^\.\//, "")}`;
 }
