@@ -5,8 +5,13 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const BIGINT = "$bigint";
 const BYTES = "$bytes";
+const NUMBER = "$number";
 
+// JSON has no NaN, Infinity or -0; wasm floats do.
 function replace(_key: string, value: unknown): unknown {
+  if (typeof value === "number" && (!Number.isFinite(value) || Object.is(value, -0))) {
+    return { [NUMBER]: Object.is(value, -0) ? "-0" : String(value) };
+  }
   if (typeof value === "bigint") return { [BIGINT]: String(value) };
   if (value instanceof Uint8Array) return { [BYTES]: bytesToBase64(value) };
   return value;
@@ -17,12 +22,16 @@ function revive(_key: string, value: unknown): unknown {
   const tagged = value as Record<string, unknown>;
   if (typeof tagged[BIGINT] === "string") return BigInt(tagged[BIGINT] as string);
   if (typeof tagged[BYTES] === "string") return base64ToBytes(tagged[BYTES] as string);
+  if (typeof tagged[NUMBER] === "string") {
+    return tagged[NUMBER] === "-0" ? -0 : Number(tagged[NUMBER]);
+  }
   return value;
 }
 
 /**
  * Encodes one message between a node and its sandbox process: a length-prefixed frame holding
- * a JSON header (bigints and byte arrays kept exact) and, optionally, raw bytes (a module body).
+ * a JSON header (bigints, byte arrays, NaN, ±Infinity and -0 kept exact) and, optionally, raw
+ * bytes (a module body).
  *
  * @example
  * ```ts

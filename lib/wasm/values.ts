@@ -128,6 +128,7 @@ function formatValue(type: ValType | undefined, value: WasmValue): string {
   if (Number.isNaN(value)) return "nan";
   if (value === Infinity) return "inf";
   if (value === -Infinity) return "-inf";
+  if (Object.is(value, -0)) return "-0";
   if (type === "f32") {
     for (let digits = 1; digits <= 9; digits++) {
       const short = Number(value.toPrecision(digits));

@@ -281,3 +281,17 @@ Deno.test("--max-module-bytes refuses a module over the cap, and GPMD refuses su
   assert.equal(upload.code, 1);
   assert.match(upload.stderr, /^error: BAD_MODULE: m v1 is \d+ bytes, over GPMD's 200-byte cap/);
 });
+
+Deno.test("NaN, infinities and -0 cross to and from the sandbox intact", async () => {
+  await using home = await tempHome();
+  await using gpmd = await TestGpmd.start(home.path);
+  const result = await runCommands(home.path, gpmd, [
+    "types.half(nan)",
+    "types.half(inf)",
+    "types.mulf64(-1, 0)",
+    "types.addf32(inf, -inf)",
+    "types.half(-inf)",
+  ]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(body(result.stdout), "nan\ninf\n-0\nnan\n-inf\n");
+});
