@@ -1,4 +1,5 @@
 import { GvmError } from "./errors.ts";
+import { toHex } from "./hash.ts";
 import { ensureHome, type HomePaths } from "./home.ts";
 
 /**
@@ -38,9 +39,6 @@ export async function loadCookie(home: HomePaths): Promise<string> {
 }
 
 async function createCookie(path: string): Promise<void> {
-  const secret = Array.from(
-    crypto.getRandomValues(new Uint8Array(24)),
-    (b) => b.toString(16).padStart(2, "0"),
-  ).join("");
+  const secret = toHex(crypto.getRandomValues(new Uint8Array(24)));
   await Deno.writeTextFile(path, secret + "\n", { createNew: true, mode: 0o600 });
 }

@@ -1,5 +1,6 @@
 import { GvmError } from "../errors.ts";
 import { parseGpmdAddress } from "../gpmd/client.ts";
+import { parseHostPort } from "../host_port.ts";
 import type { HomePaths } from "../home.ts";
 import { GvmNode } from "../node/node.ts";
 import { loadTls } from "../protocol/transport.ts";
@@ -46,11 +47,8 @@ export async function runNode(home: HomePaths, options: NodeCliOptions): Promise
 }
 
 function parseListen(text: string | undefined): { hostname: string; port: number } {
-  if (text === undefined) return { hostname: "127.0.0.1", port: 0 };
-  const match = /^(\[[^\]]+\]|[^:]*)(?::(\d+))?$/.exec(text);
-  const port = Number(match?.[2] ?? 0);
-  if (!match || port > 65535) throw new GvmError("BAD_FLAGS", `Cannot parse --listen '${text}'`);
-  return { hostname: match[1].replace(/^\[|\]$/g, "") || "127.0.0.1", port };
+  const { host, port } = parseHostPort(text ?? "", { host: "127.0.0.1", port: 0 }, "--listen");
+  return { hostname: host, port };
 }
 
 // Messages name the folder a user can go and look in, whatever the cwd they started from.

@@ -1,4 +1,5 @@
 import { GvmError } from "../errors.ts";
+import { parseHostPort } from "../host_port.ts";
 import { Connection } from "../protocol/connection.ts";
 import { clientHandshake } from "../protocol/handshake.ts";
 import { DEFAULT_GPMD_HOST, DEFAULT_GPMD_PORT } from "../protocol/limits.ts";
@@ -23,12 +24,11 @@ export interface GpmdAddress {
  * ```
  */
 export function parseGpmdAddress(text: string | undefined): GpmdAddress {
-  if (!text) return { host: DEFAULT_GPMD_HOST, port: DEFAULT_GPMD_PORT };
-  const match = /^(\[[^\]]+\]|[^:]*)(?::(\d+))?$/.exec(text.trim());
-  if (!match) throw new GvmError("BAD_FLAGS", `Cannot parse GPMD address '${text}'`);
-  const port = match[2] === undefined ? DEFAULT_GPMD_PORT : Number(match[2]);
-  if (port < 1 || port > 65535) throw new GvmError("BAD_FLAGS", `Bad GPMD port in '${text}'`);
-  return { host: match[1].replace(/^\[|\]$/g, "") || DEFAULT_GPMD_HOST, port };
+  const defaults = { host: DEFAULT_GPMD_HOST, port: DEFAULT_GPMD_PORT };
+  if (!text) return defaults;
+  const address = parseHostPort(text, defaults, "GPMD address");
+  if (address.port < 1) throw new GvmError("BAD_FLAGS", `Bad GPMD port in '${text}'`);
+  return address;
 }
 
 /** Options for {@linkcode GpmdClient.connect}. */

@@ -2,6 +2,7 @@ import { GvmError } from "../errors.ts";
 import { sha256Hex } from "../hash.ts";
 import type { HomePaths } from "../home.ts";
 import { DEFAULT_MAX_MODULE_BYTES } from "../protocol/limits.ts";
+import { isModuleName } from "../wasm/catalog.ts";
 import { compareVersions, isVersion } from "./versions.ts";
 
 /** One stored version of a module. */
@@ -28,8 +29,6 @@ export interface StoredModule {
 }
 
 type Index = Record<string, Record<string, StoredVersion>>;
-
-const MODULE_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
 /**
  * GPMD's versioned module store: files under `GHOST_HOME/modules`, described by
@@ -100,7 +99,7 @@ export class ModuleStore {
         `${name} ${version} is ${bytes.length} bytes, over GPMD's ${maxBytes}-byte cap (--max-module-bytes)`,
       );
     }
-    if (!MODULE_NAME.test(name)) {
+    if (!isModuleName(name)) {
       throw new GvmError("BAD_ARGS", `Bad module name '${name}': use letters, digits, _ and -`);
     }
     if (!isVersion(version)) {

@@ -1,4 +1,5 @@
 import { GvmError } from "../errors.ts";
+import { toHex } from "../hash.ts";
 import type { Connection } from "./connection.ts";
 import { HANDSHAKE_TIMEOUT_MS } from "./limits.ts";
 import type { Message } from "./messages.ts";
@@ -31,10 +32,6 @@ async function proof(cookie: string, label: string, a: string, b: string): Promi
     encoder.encode(`${label}:${a}:${b}`),
   );
   return toHex(new Uint8Array(mac));
-}
-
-function toHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 function nonce(): string {

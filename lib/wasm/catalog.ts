@@ -39,6 +39,11 @@ export interface ModuleCatalogOptions {
 
 const MODULE_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
+/** Whether `name` can name a module: what the prompt parses and a file name can hold. */
+export function isModuleName(name: string): boolean {
+  return MODULE_NAME.test(name);
+}
+
 /**
  * Finds modules by name (the modules folder first, then the fallback) and compiles each body
  * once: compiled modules are cached by content hash.
