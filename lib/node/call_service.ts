@@ -21,6 +21,21 @@ export interface CallServiceOptions {
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
+/** Unsent output past which a call's module waits for the caller to catch up. */
+const OUTPUT_HIGH_WATER = 1024 * 1024;
+
+// Streams a chunk of a call's output to its caller; past the high-water mark the module is made
+// to wait, so a module printing without end cannot fill this node's memory or the connection.
+function forwardOutput(
+  conn: Connection,
+  requestId: number | undefined,
+  fd: 1 | 2,
+  data: Uint8Array,
+): Promise<void> | undefined {
+  conn.send({ t: "out", re: requestId, fd, data: bytesToBase64(data) });
+  return conn.unsentBytes > OUTPUT_HIGH_WATER ? conn.drained() : undefined;
+}
+
 /**
  * Serves peers' requests on this node: runs their calls (streaming output back), cancels them,
  * and hands out module bodies they lack.
@@ -109,8 +124,7 @@ export class CallService {
         timeoutMs: Math.min(asked, runtime.timeoutMs),
         keepInstance: message.keep === true,
         signal: controller.signal,
-        onOutput: (fd, data) =>
-          conn.send({ t: "out", re: message.id, fd, data: bytesToBase64(data) }),
+        onOutput: (fd, data) => forwardOutput(conn, message.id, fd, data),
       });
       conn.reply(message.id, { types: result.types, values: encodeValues(result.values) });
     } catch (error) {

@@ -70,6 +70,7 @@ export class Connection {
   #nextId = 1;
   #outbox: Uint8Array[] = [];
   #outboxBytes = 0;
+  #inFlightBytes = 0;
   #flushing?: Promise<void>;
   #lastReceived = Date.now();
   #heartbeat?: ReturnType<typeof setInterval>;
@@ -87,6 +88,16 @@ export class Connection {
     this.#deadAfterMs = options.deadAfterMs ?? HEARTBEAT_DEAD_MS;
     this.#closed = new Promise((resolve) => this.#resolveClosed = resolve);
     this.#readLoop();
+  }
+
+  /** Bytes queued or being written, not yet handed to the socket. */
+  get unsentBytes(): number {
+    return this.#outboxBytes + this.#inFlightBytes;
+  }
+
+  /** Resolves when everything queued so far has been written (or the connection is closed). */
+  drained(): Promise<void> {
+    return this.#flushing ?? Promise.resolve();
   }
 
   /** Resolves when the connection has closed, with the reason if it was not a clean close. */
@@ -244,10 +255,12 @@ export class Connection {
         this.#outbox = [];
         this.#outboxBytes = 0;
         const bytes = batch.length === 1 ? batch[0] : concat(batch);
+        this.#inFlightBytes = bytes.length;
         let written = 0;
         while (written < bytes.length) {
           written += await this.#conn.write(bytes.subarray(written));
         }
+        this.#inFlightBytes = 0;
       }
     } catch (error) {
       this.close(new GvmError("PEER_DOWN", `Write failed: ${(error as Error).message}`));

@@ -22,7 +22,8 @@ export interface CallResult {
 /** Per-call options of {@linkcode WasmRuntime.call}. */
 export interface CallOptions {
   /** Receives stdout (1) and stderr (2) bytes as they are produced. */
-  onOutput?: (fd: 1 | 2, data: Uint8Array) => void;
+  /** May return a promise to say "wait": the module then blocks until it settles. */
+  onOutput?: (fd: 1 | 2, data: Uint8Array) => unknown;
   /** Overrides the runtime's default time limit. */
   timeoutMs?: number;
   signal?: AbortSignal;

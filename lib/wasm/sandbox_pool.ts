@@ -18,7 +18,8 @@ export interface PoolRunOptions {
   /** Hard time limit, counted from when the call is queued; over it the sandbox is killed. */
   timeoutMs: number;
   /** Receives stdout (1) and stderr (2) bytes as they are produced. */
-  onOutput?: (fd: 1 | 2, data: Uint8Array) => void;
+  /** May return a promise: the sandbox is not read (so its module waits) until it settles. */
+  onOutput?: (fd: 1 | 2, data: Uint8Array) => unknown;
   /** Cancels the call, queued or running (a running call's sandbox is killed). */
   signal?: AbortSignal;
 }
@@ -156,12 +157,13 @@ export class SandboxPool {
     slot.sandbox.send(encodeSandboxMessage(message, known ? undefined : job.body));
   }
 
-  #onReply(slot: Slot, reply: SandboxReply): void {
+  #onReply(slot: Slot, reply: SandboxReply): void | Promise<void> {
     const job = slot.job;
     if (!job || job.callId !== reply.callId) return;
     if (reply.type === "out") {
       try {
-        job.options.onOutput?.(reply.fd, reply.data);
+        const wait = job.options.onOutput?.(reply.fd, reply.data);
+        if (wait instanceof Promise) return wait.then(() => {}, () => {});
       } catch {
         // The reader of the output is gone (a closed pipe); the call goes on regardless.
       }

@@ -51,7 +51,7 @@ export class SandboxProcess {
 
   constructor(
     command: string[],
-    onReply: (reply: SandboxReply) => void,
+    onReply: (reply: SandboxReply) => void | Promise<void>,
     onExit: (why: string) => void,
   ) {
     const [cmd, ...args] = command;
@@ -91,12 +91,15 @@ export class SandboxProcess {
     }
   }
 
-  async #read(onReply: (reply: SandboxReply) => void): Promise<void> {
+  async #read(onReply: (reply: SandboxReply) => void | Promise<void>): Promise<void> {
     const decoder = new FrameDecoder({ maxFrameBytes: MAX_REPLY_FRAME_BYTES });
     try {
       for await (const chunk of this.#child.stdout) {
         for (const payload of decoder.push(chunk)) {
-          onReply(decodeSandboxMessage<SandboxReply>(payload).header);
+          // Waiting here stops reading the pipe, so a module printing faster than its output
+          // can be delivered blocks in its own write instead of filling our memory.
+          const wait = onReply(decodeSandboxMessage<SandboxReply>(payload).header);
+          if (wait) await wait;
         }
       }
     } catch {

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { GvmNode, homePaths } from "../../mod.ts";
 import { assertGvmError, assertRejectsGvmError } from "../_assert.ts";
+import { dialPeer } from "../../lib/node/peer_link.ts";
 import {
   FIXTURES_DIR,
   MODULES_DIR,
@@ -273,4 +274,81 @@ Deno.test("a timed-out loop stops burning CPU, and no sandbox outlives a SIGKILL
   node.kill();
   await node.exit();
   assert.ok(await gone(spinning), `sandboxes of the dead node are gone: ${spinning}`);
+});
+
+Deno.test("a module flooding output to a caller that stops reading waits, instead of filling the node's memory", async () => {
+  await using home = await tempHome();
+  await using gpmd = await TestGpmd.start(home.path);
+  await using node = await TestNode.start(home.path, gpmd.address, { modules: FIXTURES_DIR });
+  // A proxy between us and the node that can stop passing the node's bytes on: a stalled reader.
+  const proxy = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  let stalled = false;
+  const { promise: stall, resolve: release } = Promise.withResolvers<void>();
+  const piping = (async () => {
+    const client = await proxy.accept();
+    const server = await Deno.connect({ hostname: "127.0.0.1", port: node.port });
+    const up = client.readable.pipeTo(server.writable).catch(() => {});
+    const buffer = new Uint8Array(64 * 1024);
+    try {
+      while (true) {
+        if (stalled) await stall;
+        const n = await server.read(buffer);
+        if (n === null) break;
+        await client.write(buffer.subarray(0, n));
+      }
+    } catch {
+      // Torn down at the end of the test.
+    }
+    for (const conn of [client, server]) {
+      try {
+        conn.close();
+      } catch {
+        // Closed by the pipe already.
+      }
+    }
+    await up;
+  })();
+  const cookie = (await Deno.readTextFile(`${home.path}/cookie`)).trim();
+  const peer = await dialPeer({
+    host: "127.0.0.1",
+    port: (proxy.addr as Deno.NetAddr).port,
+    expected: node.name,
+    self: { name: "node-reader", id: crypto.randomUUID() },
+    cookie,
+    handler: () => {},
+  });
+  stalled = true;
+  // 20,000 × 64 KiB = 1.25 GiB of output, far more than the node may buffer.
+  const call = peer.conn.request({
+    t: "call",
+    callId: crypto.randomUUID(),
+    module: "flood",
+    fn: "run",
+    args: [{ type: "int", value: "20000" }],
+  }, { timeoutMs: 60_000 }).catch(() => {});
+  const rss = async () => {
+    const out = await new Deno.Command("ps", {
+      args: ["-o", "rss=", "-p", String(node.child.pid)],
+      stdout: "piped",
+    })
+      .output();
+    return Number(new TextDecoder().decode(out.stdout).trim()) / 1024;
+  };
+  // Give the flood time to fill what it may; an unbounded node would grow by hundreds of MiB.
+  const deadline = Date.now() + 3_000;
+  let peak = 0;
+  while (Date.now() < deadline) {
+    peak = Math.max(peak, await rss());
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.ok(peak < 200, `node RSS peaked at ${peak.toFixed(0)} MiB`);
+  // Nor did it give up on the slow reader (it would past 64 MiB unsent).
+  assert.doesNotMatch(node.stderr.text, /not reading/);
+  // The node still answers its own prompt meanwhile.
+  assert.equal(await node.command("spin.count(4)", /4\n/), "4\n");
+  peer.conn.close();
+  release();
+  proxy.close();
+  await call;
+  await piping;
 });
