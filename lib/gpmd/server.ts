@@ -100,7 +100,7 @@ export class GpmdServer {
       lookup: (m) => Promise.resolve({ node: this.#registry.lookup(stringField(m, "name")) }),
       status: () => Promise.resolve({ status: this.status() }),
       stop: () => {
-        queueMicrotask(() => setTimeout(() => this.close(), 0));
+        setTimeout(() => this.close(), 0); // After the reply has been queued.
         return Promise.resolve({});
       },
       "module.put": (m) => this.#putModule(m),

@@ -75,6 +75,7 @@ export class Connection {
   #lastReceived = Date.now();
   #heartbeat?: ReturnType<typeof setInterval>;
   #closeError?: GvmError;
+  #isClosed = false;
   #closed: Promise<GvmError | undefined>;
   #resolveClosed!: (error: GvmError | undefined) => void;
 
@@ -107,10 +108,8 @@ export class Connection {
 
   /** Whether the connection is still open. */
   get isOpen(): boolean {
-    return this.#closeError === undefined && !this.#isClosed;
+    return !this.#isClosed;
   }
-
-  #isClosed = false;
 
   /** The peer's address as the socket sees it. */
   get remoteAddr(): Deno.NetAddr {

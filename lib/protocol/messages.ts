@@ -78,15 +78,6 @@ export function integerField(message: Message, name: string): number {
   return value as number;
 }
 
-/** Reads an array field of a received message, or throws `PROTOCOL_ERROR`. */
-export function arrayField(message: Message, name: string): unknown[] {
-  const value = message[name];
-  if (!Array.isArray(value)) {
-    throw new GvmError("PROTOCOL_ERROR", `Message '${message.t}' lacks array field '${name}'`);
-  }
-  return value;
-}
-
 /** Base64 of raw bytes, for module bodies inside JSON messages. */
 export function bytesToBase64(bytes: Uint8Array): string {
   let binary = "";

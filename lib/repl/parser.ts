@@ -174,7 +174,7 @@ function lexString(s: Scanner): string {
     const escStart = s.pos;
     const kind = s.src[s.pos + 1] ?? "";
     s.pos += 2;
-    if (kind in SIMPLE_ESCAPES) {
+    if (Object.hasOwn(SIMPLE_ESCAPES, kind)) {
       value += SIMPLE_ESCAPES[kind];
     } else if (kind === "x") {
       const hex = s.src.slice(s.pos, s.pos + 2);

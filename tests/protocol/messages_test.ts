@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { assertGvmError } from "../_assert.ts";
 import { FrameDecoder } from "../../lib/protocol/frame.ts";
 import {
-  arrayField,
   base64ToBytes,
   bytesToBase64,
   decodeMessage,
@@ -114,16 +113,6 @@ Deno.test("`integerField()` returns a safe integer and rejects anything else", (
   assert.equal(integerField(message, "neg"), -3);
   for (const name of ["frac", "text", "huge", "nan", "absent"]) {
     assertProtocolError(() => integerField(message, name), `integer field '${name}'`);
-  }
-});
-
-Deno.test("`arrayField()` returns an array field and rejects anything else", () => {
-  const list = [1, "two"];
-  const message: Message = { t: "call", args: list, empty: [], obj: { 0: 1 }, text: "[]" };
-  assert.equal(arrayField(message, "args"), list);
-  assert.deepEqual(arrayField(message, "empty"), []);
-  for (const name of ["obj", "text", "absent"]) {
-    assertProtocolError(() => arrayField(message, name), "'call'", `array field '${name}'`);
   }
 });
 
