@@ -33,7 +33,7 @@ export interface GvmNodeOptions {
   timeoutMs?: number;
   /** Memory cap per instance in MiB. @default {256} */
   maxMemoryMiB?: number;
-  /** Worker threads for wasm. @default {navigator.hardwareConcurrency} */
+  /** Sandbox processes running wasm. @default {min(CPUs, 4)} */
   workers?: number;
   /** Host folders modules may see, as `--allow-dir` gives them. @default {[]} */
   allowDirs?: DirMapping[];
@@ -71,7 +71,7 @@ export interface NodeInfo {
 const REMOTE_GRACE_MS = 5_000;
 
 /**
- * A GVM node: registered with GPMD, listening for peers, running wasm in workers.
+ * A GVM node: registered with GPMD, listening for peers, running wasm in sandbox processes.
  *
  * @example
  * ```ts
@@ -316,7 +316,7 @@ export class GvmNode {
     }
   }
 
-  /** Leaves the network: peers, GPMD registration, workers. */
+  /** Leaves the network: peers, GPMD registration, sandboxes. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;

@@ -49,7 +49,7 @@ export class MappedDir {
     this.preopen = new PreopenDirectory(mapping.guest, contents);
   }
 
-  /** Copies the host folder in (synchronously: this runs on a worker thread). */
+  /** Copies the host folder in (synchronously: this runs in the sandbox, beside the call). */
   static open(mapping: DirMapping): MappedDir {
     const original = new Map<string, Uint8Array>();
     const budget = { left: MAX_SNAPSHOT_BYTES };

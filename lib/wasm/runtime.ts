@@ -30,7 +30,7 @@ export interface CallOptions {
   /** Runs this exact body (by hash) instead of resolving the name. */
   loaded?: LoadedModule;
   /**
-   * Reuse one instance per worker across calls instead of a fresh one each time: faster, but
+   * Reuse one instance per sandbox across calls instead of a fresh one each time: faster, but
    * memory and globals persist between calls. @default {false}
    */
   keepInstance?: boolean;
@@ -52,7 +52,7 @@ const PAGE_BYTES = 65_536;
 
 /**
  * Runs calls: resolves the module, converts arguments to the export's declared types, and
- * hands the call to a worker with its time limit.
+ * hands the call to a sandbox process with its time limit.
  *
  * @example
  * ```ts

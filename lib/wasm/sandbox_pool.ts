@@ -74,7 +74,7 @@ export class SandboxPool {
   }
 
   /** Sandbox processes alive now (for leak checks). */
-  get workerCount(): number {
+  get sandboxCount(): number {
     return this.#slots.length;
   }
 

@@ -21,7 +21,7 @@ export interface WasiInstance {
 }
 
 /**
- * One WASI preview 1 host per worker, re-aimed at each call: no files, argv and environment of
+ * One WASI preview 1 host per sandbox, re-aimed at each call: no files, argv and environment of
  * the call's own, stdout/stderr handed to the call's `write` as they are produced. Building the
  * shim's import object costs more than instantiating a small module, so it is built once.
  *
