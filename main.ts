@@ -2,6 +2,7 @@
 import { parseCli, USAGE } from "./lib/cli/args.ts";
 import { gpmdStart, gpmdStatus, gpmdStop } from "./lib/cli/gpmd_cli.ts";
 import { runNode } from "./lib/cli/node_cli.ts";
+import { runWasm } from "./lib/cli/run_cli.ts";
 import { complain, say } from "./lib/cli/output.ts";
 import { wasmList, wasmUpload } from "./lib/cli/wasm_cli.ts";
 import { formatError, toGvmError } from "./lib/errors.ts";
@@ -30,6 +31,8 @@ async function main(argv: string[]): Promise<number> {
       return await wasmUpload(home, command);
     case "wasm-list":
       return await wasmList(home, command.client);
+    case "run":
+      return await runWasm(command.options);
   }
 }
 

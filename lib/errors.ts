@@ -45,12 +45,36 @@ export type ErrorCode = typeof ERROR_CODES[number];
  */
 export class GvmError extends Error {
   readonly code: ErrorCode;
+  /** For `EXIT_CODE`: the program's own exit status (its `proc_exit` argument). */
+  readonly exitCode?: number;
 
-  constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
+  constructor(code: ErrorCode, message: string, options?: GvmErrorOptions) {
     super(message, options);
     this.name = "GvmError";
     this.code = code;
+    if (options?.exitCode !== undefined) this.exitCode = options.exitCode;
   }
+}
+
+/** Options for {@linkcode GvmError}: the cause, and for `EXIT_CODE` the program's status. */
+export interface GvmErrorOptions extends ErrorOptions {
+  exitCode?: number;
+}
+
+/**
+ * The process exit status a failure stands for: a program's own code for `EXIT_CODE`, else 1.
+ *
+ * @example
+ * ```ts
+ * exitStatusOf(new GvmError("EXIT_CODE", "x exited with code 3", { exitCode: 3 })); // 3
+ * ```
+ */
+export function exitStatusOf(error: unknown): number {
+  const err = toGvmError(error);
+  if (err.code === "EXIT_CODE" && err.exitCode !== undefined && err.exitCode > 0) {
+    return err.exitCode & 0xff || 1;
+  }
+  return 1;
 }
 
 /** Whether `value` is a known error code (for codes arriving over the wire). */

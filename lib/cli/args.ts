@@ -2,6 +2,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { GvmError } from "../errors.ts";
 import { isNodeName } from "../node/node_ref.ts";
 import { type DirMapping, parseDirMapping } from "../wasm/dir_map.ts";
+import { parseRunArgs, type RunCliOptions } from "./run_args.ts";
 
 /** What the command line asks for, decoded and checked; no I/O happens here. */
 export type CliCommand =
@@ -22,7 +23,8 @@ export type CliCommand =
   | { kind: "gpmd-stop"; client: ClientFlags }
   | { kind: "gpmd-status"; client: ClientFlags }
   | { kind: "wasm-upload"; client: ClientFlags; name: string; version: string; file: string }
-  | { kind: "wasm-list"; client: ClientFlags };
+  | { kind: "wasm-list"; client: ClientFlags }
+  | { kind: "run"; options: RunCliOptions };
 
 /** `--tls-cert`, `--tls-key`, `--tls-ca` as given. */
 export interface TlsPaths {
@@ -96,6 +98,8 @@ export interface NodeCliOptions {
  * ```
  */
 export function parseCli(argv: string[]): CliCommand {
+  // Everything after `gvm run FILE` is the program's own, `--help` included.
+  if (argv[0] === "run") return { kind: "run", options: parseRunArgs(argv.slice(1)) };
   if (argv.includes("--help") || argv.includes("-h")) return { kind: "help" };
   if (argv.includes("--version") || argv.includes("-V")) return { kind: "version" };
   const [first, second] = argv;

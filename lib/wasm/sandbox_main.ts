@@ -3,7 +3,6 @@
 // the process gets no permissions beyond the folders `--allow-dir` maps.
 import { GvmError } from "../errors.ts";
 import { FrameDecoder } from "../protocol/frame.ts";
-import { MappedDir } from "./dir_map.ts";
 import type { RunRequest, SandboxReply } from "./sandbox_messages.ts";
 import { decodeSandboxMessage, encodeSandboxMessage } from "./sandbox_protocol.ts";
 import { runEntry, WasiHost, type WasiInstance } from "./wasi_run.ts";
@@ -39,15 +38,15 @@ function run(request: RunRequest, body: Uint8Array): void {
     }
     const module = modules.get(request.hash);
     if (!module) throw new GvmError("INTERNAL", `Sandbox lacks module ${request.hash}`);
-    const dirs = request.dirs.map((mapping) => MappedDir.open(mapping));
     const write = (fd: 1 | 2, data: Uint8Array) => post({ type: "out", callId, fd, data });
-    host.prepare(request, write, dirs.map((dir) => dir.preopen));
+    // The mapped folders are used in place: nothing is copied in or out around the call.
+    host.prepare(request, write, request.dirs);
     const instance = instanceFor(module, request);
     let values;
     try {
       values = runEntry(instance, request);
     } finally {
-      for (const dir of dirs) dir.syncBack();
+      host.release();
     }
     post({ type: "done", callId, values });
   } catch (error) {

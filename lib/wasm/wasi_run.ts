@@ -1,14 +1,18 @@
-import {
-  ConsoleStdout,
-  type Fd,
-  File,
-  OpenFile,
-  WASI,
-  WASIProcExit,
-} from "@bjorn3/browser_wasi_shim";
 import { GvmError } from "../errors.ts";
+import type { DirMapping } from "./dir_map.ts";
 import type { WasmValue } from "./values.ts";
 import type { RunRequest } from "./sandbox_messages.ts";
+import { AbortTrap, assemblyScriptImports } from "./wasi/assemblyscript.ts";
+import { type FdEntry, FdTable } from "./wasi/fd_table.ts";
+import { TimeOverlay } from "./wasi/filestat.ts";
+import { wasiImports } from "./wasi/imports.ts";
+import { GuestMemory } from "./wasi/memory.ts";
+import { WasiExit } from "./wasi/proc_calls.ts";
+import { DIR_RIGHTS, INHERITING_RIGHTS, STDIO_RIGHTS } from "./wasi/rights.ts";
+import type { WasiCall, WasiState } from "./wasi/state.ts";
+import { EMPTY_STDIN, type StdinSource } from "./wasi/stdin.ts";
+
+export { bytesStdin, EMPTY_STDIN, processStdin, type StdinSource } from "./wasi/stdin.ts";
 
 const encoder = new TextEncoder();
 
@@ -17,61 +21,117 @@ type Write = (fd: 1 | 2, data: Uint8Array) => void;
 /** A module instance with the WASI host it was linked against. */
 export interface WasiInstance {
   instance: WebAssembly.Instance;
-  wasi: WASI;
+  wasi: WasiHost;
 }
 
+/** Per-call options of {@linkcode WasiHost.prepare}. */
+export interface PrepareOptions {
+  /** The call's standard input. @default {EMPTY_STDIN} */
+  stdin?: StdinSource;
+  /**
+   * Called before any WASI effect outside the instance that cannot be undone (file-system
+   * changes, writes to files, reads of the real stdin); throwing abandons the call there.
+   */
+  beforeEffect?: () => void;
+}
+
+const AS_IMPORTS = new Set(["abort", "trace", "seed"]);
+
 /**
- * One WASI preview 1 host per sandbox, re-aimed at each call: no files, argv and environment of
- * the call's own, stdout/stderr handed to the call's `write` as they are produced. Building the
- * shim's import object costs more than instantiating a small module, so it is built once.
+ * One WASI preview 1 host per sandbox (or thread), re-aimed at each call: argv, environment,
+ * stdin and output of the call's own, and the mapped folders as preopened descriptors over the
+ * real file system, confined to each folder. The import object is built once; re-aiming a call
+ * only swaps a few fields, whatever the folders hold.
  *
  * @example
  * ```ts
  * const host = new WasiHost();
- * const instance = host.instantiate(module, request, (fd, data) => {});
+ * host.prepare(request, (fd, data) => {}, [{ host: "/srv/data", guest: "/data" }]);
+ * const values = runEntry(host.instantiate(module, "files"), request);
  * ```
  */
 export class WasiHost {
-  readonly wasi: WASI;
-  readonly #stdin = new OpenFile(new File([]));
-  readonly #stdout: ConsoleStdout;
-  readonly #stderr: ConsoleStdout;
+  readonly #state: WasiState;
   readonly #imports: WebAssembly.Imports;
-  #write: Write = () => {};
   readonly #checked = new WeakSet<WebAssembly.Module>();
+  readonly #initialized = new WeakSet<WebAssembly.Instance>();
 
   constructor() {
-    this.#stdout = new ConsoleStdout((data) => this.#write(1, data.slice()));
-    this.#stderr = new ConsoleStdout((data) => this.#write(2, data.slice()));
-    this.wasi = new WASI([], [], [], { debug: false });
-    fixArgSizes(this.wasi);
-    this.#imports = { wasi_snapshot_preview1: this.wasi.wasiImport } as WebAssembly.Imports;
+    const call: WasiCall = { args: [], env: [], write: () => {}, stdin: EMPTY_STDIN };
+    this.#state = {
+      memory: new GuestMemory(),
+      fds: new FdTable(),
+      times: new TimeOverlay(),
+      call,
+    };
+    const trace = (line: string) => this.#state.call.write(2, encoder.encode(line));
+    this.#imports = {
+      wasi_snapshot_preview1: wasiImports(this.#state),
+      env: assemblyScriptImports(this.#state.memory, trace),
+    } as WebAssembly.Imports;
   }
 
-  /** Points the host at a new call (argv, environment, output). */
+  /** The hook run before each effect of the current call (see {@linkcode PrepareOptions}). */
+  get beforeEffect(): (() => void) | undefined {
+    return this.#state.call.beforeEffect;
+  }
+
+  set beforeEffect(hook: (() => void) | undefined) {
+    this.#state.call.beforeEffect = hook;
+  }
+
+  /**
+   * Points the host at a new call: argv, environment, output, mapped folders (preopened as 3,
+   * 4, ... in order), stdin and the effect hook. Files the last call left open are closed.
+   */
   prepare(
     request: Pick<RunRequest, "entry" | "env" | "moduleName">,
     write: Write,
-    preopens: Fd[] = [],
+    dirs: readonly DirMapping[] = [],
+    options: PrepareOptions = {},
   ): void {
-    this.wasi.args = request.entry.kind === "command" ? request.entry.argv : [request.moduleName];
-    this.wasi.env = request.env;
-    this.#stdin.file_pos = 0n;
-    // A module may close or renumber descriptors; every call starts with the three standard ones.
-    this.wasi.fds = [this.#stdin, this.#stdout, this.#stderr, ...preopens];
-    this.#write = write;
+    const call = this.#state.call;
+    call.args = request.entry.kind === "command" ? request.entry.argv : [request.moduleName];
+    call.env = request.env;
+    call.write = write;
+    call.stdin = options.stdin ?? EMPTY_STDIN;
+    call.beforeEffect = options.beforeEffect;
+    const stdio = ([0, 1, 2] as const).map((stream): FdEntry => ({
+      kind: "stdio",
+      stream,
+      base: STDIO_RIGHTS,
+      inheriting: 0n,
+      flags: 0,
+    }));
+    const preopens = dirs.map((dir): FdEntry => ({
+      kind: "dir",
+      root: dir.host,
+      rel: [],
+      preopen: dir.guest,
+      base: DIR_RIGHTS,
+      inheriting: INHERITING_RIGHTS,
+      flags: 0,
+    }));
+    this.#state.fds.reset([...stdio, ...preopens]);
+  }
+
+  /** Closes files the call left open (also done by the next {@linkcode prepare}). */
+  release(): void {
+    this.#state.fds.reset([]);
   }
 
   // V8's link error names only the import's module; say which function is missing.
   #checkImports(module: WebAssembly.Module, moduleName: string): void {
     if (this.#checked.has(module)) return;
+    const wasi = this.#imports.wasi_snapshot_preview1 as Record<string, unknown>;
     for (const { module: from, name, kind } of WebAssembly.Module.imports(module)) {
-      const provided = from === "wasi_snapshot_preview1" && kind === "function" &&
-        Object.hasOwn(this.wasi.wasiImport, name);
+      const provided = kind === "function" &&
+        ((from === "wasi_snapshot_preview1" && Object.hasOwn(wasi, name)) ||
+          (from === "env" && AS_IMPORTS.has(name)));
       if (!provided) {
         throw new GvmError(
           "BAD_MODULE",
-          `${moduleName} imports ${kind} ${from}.${name}, which this VM does not provide (only WASI preview 1 functions)`,
+          `${moduleName} imports ${kind} ${from}.${name}, which this VM does not provide (only WASI preview 1 functions and AssemblyScript's env.abort, env.trace, env.seed)`,
         );
       }
     }
@@ -82,7 +142,9 @@ export class WasiHost {
   instantiate(module: WebAssembly.Module, moduleName: string): WasiInstance {
     this.#checkImports(module, moduleName);
     try {
-      return { instance: new WebAssembly.Instance(module, this.#imports), wasi: this.wasi };
+      const instance = new WebAssembly.Instance(module, this.#imports);
+      this.bind(instance);
+      return { instance, wasi: this };
     } catch (error) {
       throw new GvmError(
         error instanceof WebAssembly.RuntimeError ? "TRAP" : "BAD_MODULE",
@@ -90,22 +152,38 @@ export class WasiHost {
       );
     }
   }
-}
 
-// The shim sizes argv by UTF-16 length; non-ASCII arguments need their UTF-8 byte length.
-function fixArgSizes(wasi: WASI): void {
-  wasi.wasiImport.args_sizes_get = (argcPtr: number, sizePtr: number) => {
-    const view = new DataView(wasi.inst.exports.memory.buffer);
-    view.setUint32(argcPtr, wasi.args.length, true);
-    const size = wasi.args.reduce((sum, arg) => sum + encoder.encode(arg).length + 1, 0);
-    view.setUint32(sizePtr, size, true);
-    return 0;
-  };
+  /** Aims the WASI functions at `instance`'s memory (a kept instance is re-bound per call). */
+  bind(instance: WebAssembly.Instance): void {
+    const memory = instance.exports.memory;
+    this.#state.memory.bind(memory instanceof WebAssembly.Memory ? memory : undefined);
+  }
+
+  /** Runs a command's `_start`; resolves to its exit code (0 when it returns). */
+  start(instance: WebAssembly.Instance): number {
+    this.bind(instance);
+    try {
+      (instance.exports._start as () => void)();
+      return 0;
+    } catch (error) {
+      if (error instanceof WasiExit) return error.code;
+      throw error;
+    }
+  }
+
+  /** Runs a reactor's `_initialize` once per instance. */
+  initialize(instance: WebAssembly.Instance): void {
+    this.bind(instance);
+    if (this.#initialized.has(instance)) return;
+    this.#initialized.add(instance);
+    const init = instance.exports._initialize;
+    if (typeof init === "function") (init as () => void)();
+  }
 }
 
 /**
  * Runs the call's entry on `instance`: the WASI command (`_start`, else `main`) or one export.
- * Traps become `TRAP`, a non-zero exit `EXIT_CODE`.
+ * Traps become `TRAP`, a non-zero exit `EXIT_CODE` carrying the code (`exitCode`).
  *
  * @example
  * ```ts
@@ -123,14 +201,14 @@ export function runEntry(
   try {
     if (entry.kind === "command") {
       if (typeof exports._start === "function") {
-        const code = wasi.start(instance as Parameters<WASI["start"]>[0]);
-        if (code !== 0) throw new GvmError("EXIT_CODE", `${label} exited with code ${code}`);
+        const code = wasi.start(instance);
+        if (code !== 0) throw exitError(label, code);
         return [];
       }
-      wasi.initialize(instance as Parameters<WASI["initialize"]>[0]);
+      wasi.initialize(instance);
       return toValues((exports.main as () => unknown)());
     }
-    wasi.initialize(instance as Parameters<WASI["initialize"]>[0]);
+    wasi.initialize(instance);
     const fn = exports[entry.fn] as (...args: unknown[]) => unknown;
     const args: unknown[] = [];
     for (const param of entry.params) {
@@ -149,6 +227,10 @@ export function runEntry(
     }
     throw describeFailure(label, error);
   }
+}
+
+function exitError(label: string, code: number): GvmError {
+  return new GvmError("EXIT_CODE", `${label} exited with code ${code}`, { exitCode: code });
 }
 
 // A trap right at the cap is most likely the module failing to grow: say so, not just "trap".
@@ -187,10 +269,15 @@ function copyIn(instance: WebAssembly.Instance, moduleName: string, bytes: Uint8
 
 function describeFailure(label: string, error: unknown): GvmError {
   if (error instanceof GvmError) return error;
-  if (error instanceof WASIProcExit) {
+  if (error instanceof WasiExit) {
     return error.code === 0
-      ? new GvmError("EXIT_CODE", `${label} exited with code 0 before returning a value`)
-      : new GvmError("EXIT_CODE", `${label} exited with code ${error.code}`);
+      ? new GvmError("EXIT_CODE", `${label} exited with code 0 before returning a value`, {
+        exitCode: 0,
+      })
+      : exitError(label, error.code);
+  }
+  if (error instanceof AbortTrap) {
+    return new GvmError("TRAP", `${label} aborted: ${error.message}`);
   }
   if (error instanceof WebAssembly.RuntimeError) {
     return new GvmError("TRAP", `${label} trapped: ${error.message}`);

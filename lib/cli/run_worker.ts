@@ -1,0 +1,47 @@
+// The thread `gvm run` runs its module on, so the main thread stays free to enforce --timeout
+// (and end the process) while wasm spins. Output goes straight to this process's stdout/stderr.
+import { toGvmError } from "../errors.ts";
+import { type RunRequest } from "../wasm/sandbox_messages.ts";
+import type { WasmValue } from "../wasm/values.ts";
+import { processStdin, runEntry, WasiHost } from "../wasm/wasi_run.ts";
+
+/** Main thread → worker: one run. */
+export interface RunJob {
+  bytes: Uint8Array;
+  request: Omit<RunRequest, "callId" | "hash" | "keep">;
+}
+
+/** Worker → main thread: how it went. */
+export type RunOutcome =
+  | { ok: true; values: WasmValue[] }
+  | { ok: false; code: string; message: string; exitCode?: number };
+
+function writeAll(target: typeof Deno.stdout, data: Uint8Array): void {
+  let written = 0;
+  try {
+    while (written < data.length) written += target.writeSync(data.subarray(written));
+  } catch (error) {
+    // Whoever read our output has gone (`gvm run x.wasm | head`): drop the rest.
+    if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
+  }
+}
+
+function run({ bytes, request }: RunJob): RunOutcome {
+  try {
+    const module = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+    const host = new WasiHost();
+    const write = (fd: 1 | 2, data: Uint8Array) =>
+      writeAll(fd === 1 ? Deno.stdout : Deno.stderr, data);
+    host.prepare(request, write, request.dirs, { stdin: processStdin() });
+    const values = runEntry(host.instantiate(module, request.moduleName), request);
+    host.release();
+    return { ok: true, values };
+  } catch (error) {
+    const err = toGvmError(error);
+    return { ok: false, code: err.code, message: err.message, exitCode: err.exitCode };
+  }
+}
+
+// deno-lint-ignore no-explicit-any
+const scope = self as any;
+scope.onmessage = (event: MessageEvent<RunJob>) => scope.postMessage(run(event.data));
