@@ -2,7 +2,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { GvmError } from "../errors.ts";
 import { isNodeName } from "../node/node_ref.ts";
 import { type DirMapping, parseDirMapping } from "../wasm/dir_map.ts";
-import { parseRunArgs, type RunCliOptions } from "./run_args.ts";
+import { envEntry, parseRunArgs, type RunCliOptions } from "./run_args.ts";
 
 /** What the command line asks for, decoded and checked; no I/O happens here. */
 export type CliCommand =
@@ -86,6 +86,8 @@ export interface NodeCliOptions {
   workers?: number;
   denyPeers: boolean;
   allowDirs: DirMapping[];
+  /** `--env NAME=VALUE`: the environment of this node's calls. */
+  env: string[];
   debug: boolean;
 }
 
@@ -142,6 +144,7 @@ function parseNode(argv: string[]): NodeCliOptions {
     workers: { type: "string" },
     "deny-peers": { type: "boolean" },
     "allow-dir": { type: "string", multiple: true },
+    env: { type: "string", multiple: true },
     debug: { type: "boolean" },
   });
   noPositionals(positionals, "gvm");
@@ -165,6 +168,7 @@ function parseNode(argv: string[]): NodeCliOptions {
     workers: number(values.workers, "--workers", 1),
     denyPeers: values["deny-peers"] ?? false,
     allowDirs: (values["allow-dir"] ?? []).map(parseDirMapping),
+    env: (values.env ?? []).map(envEntry),
     debug: values.debug ?? false,
   };
 }

@@ -6,7 +6,7 @@ import { GvmNode } from "../node/node.ts";
 import { loadTls } from "../protocol/transport.ts";
 import { runSession } from "../repl/session.ts";
 import type { NodeCliOptions } from "./args.ts";
-import { say } from "./output.ts";
+import { complain, say } from "./output.ts";
 
 /** `gvm [flags]`: start a node, then run its prompt, `-c` commands or piped input. */
 export async function runNode(home: HomePaths, options: NodeCliOptions): Promise<number> {
@@ -30,11 +30,14 @@ export async function runNode(home: HomePaths, options: NodeCliOptions): Promise
     maxModuleBytes: options.caps.maxModuleBytes,
     tls: await loadTls(options.tls),
     allowDirs: options.allowDirs,
+    env: options.env,
     log: (line) => notify(line),
   });
   try {
-    say(`GVM has been created ${node.name} (${node.id})`);
-    say(`Listening for nodes on port ${node.port}`);
+    // Scripts (-c, piped input) get only what calls print and return on stdout.
+    const status = options.commands.length > 0 || !Deno.stdin.isTerminal() ? complain : say;
+    status(`GVM has been created ${node.name} (${node.id})`);
+    status(`Listening for nodes on port ${node.port}`);
     return await runSession({
       node,
       commands: options.commands,

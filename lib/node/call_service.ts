@@ -36,6 +36,15 @@ function forwardOutput(
   return conn.unsentBytes > OUTPUT_HIGH_WATER ? conn.drained() : undefined;
 }
 
+// A call's environment from the wire: NAME=VALUE strings; absent means this node's own --env.
+function decodeEnv(value: unknown): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || !value.every((item) => typeof item === "string")) {
+    throw new GvmError("PROTOCOL_ERROR", "Malformed call environment");
+  }
+  return value;
+}
+
 /**
  * Serves peers' requests on this node: runs their calls (streaming output back), cancels them,
  * and hands out module bodies they lack.
@@ -123,6 +132,8 @@ export class CallService {
         loaded,
         timeoutMs: Math.min(asked, runtime.timeoutMs),
         keepInstance: message.keep === true,
+        env: decodeEnv(message.env),
+        stdin: typeof message.stdin === "string" ? base64ToBytes(message.stdin) : undefined,
         signal: controller.signal,
         onOutput: (fd, data) => forwardOutput(conn, message.id, fd, data),
       });

@@ -4,7 +4,7 @@ import { type GpmdAddress, GpmdClient } from "../gpmd/client.ts";
 import { listen, type TlsConfig } from "../protocol/transport.ts";
 import { type HomePaths, homePaths } from "../home.ts";
 import type { Connection } from "../protocol/connection.ts";
-import { base64ToBytes, type Message } from "../protocol/messages.ts";
+import { base64ToBytes, bytesToBase64, type Message } from "../protocol/messages.ts";
 import { ModuleCatalog } from "../wasm/catalog.ts";
 import type { DirMapping } from "../wasm/dir_map.ts";
 import { SandboxPool } from "../wasm/sandbox_pool.ts";
@@ -37,6 +37,8 @@ export interface GvmNodeOptions {
   workers?: number;
   /** Host folders modules may see, as `--allow-dir` gives them. @default {[]} */
   allowDirs?: DirMapping[];
+  /** Environment of this node's calls, `NAME=VALUE` strings (`--env`). @default {[]} */
+  env?: string[];
   /** The address peers should dial, when it differs from the listening one (NAT, 0.0.0.0). */
   advertise?: string;
   /** TLS for every connection: GPMD, peers, and this node's own port. */
@@ -139,6 +141,7 @@ export class GvmNode {
           timeoutMs: options.timeoutMs,
           maxMemoryMiB: options.maxMemoryMiB,
           dirs: options.allowDirs,
+          env: options.env,
         });
         const node: GvmNode = new GvmNode(name, listener, cookie, runtime, options);
         try {
@@ -440,6 +443,9 @@ export class GvmNode {
       sha256,
       timeoutMs,
       keep: options.keepInstance === true ? true : undefined,
+      // The call's own world travels with it: the caller's environment, and stdin if given.
+      env: options.env ?? this.runtime.env,
+      stdin: options.stdin ? bytesToBase64(options.stdin) : undefined,
     }, {
       timeoutMs: timeoutMs + REMOTE_GRACE_MS,
       signal,

@@ -210,7 +210,9 @@ export class Connection {
   replyError(id: number | undefined, error: unknown): void {
     if (id === undefined) return;
     const err = toGvmError(error);
-    this.send({ t: "reply", id, ok: false, code: err.code, message: err.message });
+    // A program's exit status travels with EXIT_CODE, so a remote `proc_exit(N)` ends gvm with N.
+    const exitCode = err.exitCode;
+    this.send({ t: "reply", id, ok: false, code: err.code, message: err.message, exitCode });
   }
 
   /** Tells the other side why it is being hung up on (before {@linkcode closeAfterFlush}). */
@@ -344,7 +346,8 @@ export class Connection {
 function replyError(message: Message): GvmError {
   const code: ErrorCode = isErrorCode(message.code) ? message.code : "PROTOCOL_ERROR";
   const text = typeof message.message === "string" ? message.message : "Request failed";
-  return new GvmError(code, text);
+  const exitCode = Number.isInteger(message.exitCode) ? message.exitCode as number : undefined;
+  return new GvmError(code, text, { exitCode });
 }
 
 function concat(chunks: Uint8Array[]): Uint8Array {

@@ -1,4 +1,4 @@
-import { formatError, GvmError } from "../errors.ts";
+import { exitStatusOf, formatError, GvmError } from "../errors.ts";
 import type { GvmNode } from "../node/node.ts";
 import type { CallResult, CallSpec } from "../wasm/runtime.ts";
 import { formatResults } from "../wasm/values.ts";
@@ -31,10 +31,16 @@ export class Evaluator {
   readonly #node: GvmNode;
   readonly #out: Output;
   #running?: AbortController;
+  #failureStatus = 1;
 
   constructor(node: GvmNode, output: Output) {
     this.#node = node;
     this.#out = output;
+  }
+
+  /** Exit status the last failed command stands for: a program's own exit code, else 1. */
+  get failureStatus(): number {
+    return this.#failureStatus;
   }
 
   /** Whether a command is running now (Ctrl-C cancels it rather than the line). */
@@ -58,6 +64,7 @@ export class Evaluator {
       return await this.#execute(command, controller.signal);
     } catch (error) {
       this.#out.error(formatError(error));
+      this.#failureStatus = exitStatusOf(error);
       return "failed";
     } finally {
       this.#running = undefined;
@@ -150,6 +157,7 @@ export class Evaluator {
         this.#out.line(`${peers[i]}: ${formatError(outcome.reason)}`);
       }
     });
+    if (failed) this.#failureStatus = 1;
     return failed ? "failed" : "ok";
   }
 

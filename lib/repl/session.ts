@@ -62,13 +62,14 @@ async function runLines(
   evaluator: Evaluator,
   lines: Iterable<string> | AsyncIterable<string>,
 ): Promise<number> {
-  let failed = false;
+  let status = 0;
   for await (const line of lines) {
     const outcome = await evaluator.evaluate(line);
-    if (outcome === "failed") failed = true;
+    // The exit status is that of the last failing command (a program's own code, else 1).
+    if (outcome === "failed") status = evaluator.failureStatus;
     if (outcome === "exit") break;
   }
-  return failed ? 1 : 0;
+  return status;
 }
 
 async function runPrompt(options: SessionOptions): Promise<number> {
@@ -105,13 +106,13 @@ async function runPrompt(options: SessionOptions): Promise<number> {
     rl.write(null, { ctrl: true, name: "u" });
     rl.prompt();
   });
-  let failed = false;
+  let status = 0;
   let exited = false;
   rl.prompt();
   for await (const line of rl) {
     if (line.trim().length > 0) await saveHistoryLine(options.historyFile, line);
     const outcome = await evaluator.evaluate(line);
-    if (outcome === "failed") failed = true;
+    if (outcome === "failed") status = evaluator.failureStatus;
     if (outcome === "exit") {
       exited = true;
       break;
@@ -121,5 +122,5 @@ async function runPrompt(options: SessionOptions): Promise<number> {
   }
   if (!exited) plainOutput.line("\nGoodbye :(");
   rl.close();
-  return failed ? 1 : 0;
+  return status;
 }

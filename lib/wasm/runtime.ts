@@ -29,6 +29,10 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Runs this exact body (by hash) instead of resolving the name. */
   loaded?: LoadedModule;
+  /** The call's environment, `NAME=VALUE` strings. @default {the runtime's `env`} */
+  env?: string[];
+  /** The call's standard input. @default {empty} */
+  stdin?: Uint8Array;
   /**
    * Reuse one instance per sandbox across calls instead of a fresh one each time: faster, but
    * memory and globals persist between calls. @default {false}
@@ -46,6 +50,8 @@ export interface WasmRuntimeOptions {
   maxMemoryMiB?: number;
   /** Host folders modules may see. @default {[]} */
   dirs?: DirMapping[];
+  /** Environment of calls that bring none (`--env`), `NAME=VALUE` strings. @default {[]} */
+  env?: string[];
 }
 
 const PAGE_BYTES = 65_536;
@@ -63,6 +69,8 @@ export class WasmRuntime {
   readonly catalog: ModuleCatalog;
   readonly pool: SandboxPool;
   readonly timeoutMs: number;
+  /** Environment of calls that bring none (`--env`). */
+  readonly env: readonly string[];
   readonly #maxPages: number;
   readonly #dirs: DirMapping[];
 
@@ -71,6 +79,7 @@ export class WasmRuntime {
     this.pool = options.pool;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.#dirs = options.dirs ?? [];
+    this.env = options.env ?? [];
     this.#maxPages = Math.floor((options.maxMemoryMiB ?? 256) * 1024 * 1024 / PAGE_BYTES);
   }
 
@@ -84,7 +93,8 @@ export class WasmRuntime {
         hash: loaded.sha256,
         moduleName: spec.module,
         entry,
-        env: [],
+        env: [...(options.env ?? this.env)],
+        stdin: options.stdin,
         maxPages: this.#maxPages,
         keep: options.keepInstance ?? false,
         dirs: this.#dirs,

@@ -5,7 +5,7 @@ import { GvmError } from "../errors.ts";
 import { FrameDecoder } from "../protocol/frame.ts";
 import type { RunRequest, SandboxReply } from "./sandbox_messages.ts";
 import { decodeSandboxMessage, encodeSandboxMessage } from "./sandbox_protocol.ts";
-import { runEntry, WasiHost, type WasiInstance } from "./wasi_run.ts";
+import { bytesStdin, runEntry, WasiHost, type WasiInstance } from "./wasi_run.ts";
 
 /** Largest frame the sandbox reads: a module body of the largest allowed size, with room. */
 const MAX_SANDBOX_FRAME_BYTES = 1024 * 1024 * 1024;
@@ -40,7 +40,8 @@ function run(request: RunRequest, body: Uint8Array): void {
     if (!module) throw new GvmError("INTERNAL", `Sandbox lacks module ${request.hash}`);
     const write = (fd: 1 | 2, data: Uint8Array) => post({ type: "out", callId, fd, data });
     // The mapped folders are used in place: nothing is copied in or out around the call.
-    host.prepare(request, write, request.dirs);
+    const stdin = request.stdin ? bytesStdin(request.stdin) : undefined;
+    host.prepare(request, write, request.dirs, { stdin });
     const instance = instanceFor(module, request);
     let values;
     try {
@@ -52,7 +53,7 @@ function run(request: RunRequest, body: Uint8Array): void {
   } catch (error) {
     kept.delete(request.hash); // A trap may leave a kept instance half-updated.
     const err = error instanceof GvmError ? error : new GvmError("INTERNAL", String(error));
-    post({ type: "fail", callId, code: err.code, message: err.message });
+    post({ type: "fail", callId, code: err.code, message: err.message, exitCode: err.exitCode });
   }
 }
 

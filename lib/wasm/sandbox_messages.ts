@@ -19,6 +19,8 @@ export interface RunRequest {
   maxPages: number;
   /** Host folders the module may see (none by default). */
   dirs: DirMapping[];
+  /** The call's standard input (empty when absent). */
+  stdin?: Uint8Array;
   /** Reuse this sandbox's instance of the module across calls (library API opt-in). */
   keep?: boolean;
 }
@@ -27,4 +29,4 @@ export interface RunRequest {
 export type SandboxReply =
   | { type: "out"; callId: number; fd: 1 | 2; data: Uint8Array }
   | { type: "done"; callId: number; values: WasmValue[] }
-  | { type: "fail"; callId: number; code: ErrorCode; message: string };
+  | { type: "fail"; callId: number; code: ErrorCode; message: string; exitCode?: number };

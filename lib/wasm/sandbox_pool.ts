@@ -171,7 +171,7 @@ export class SandboxPool {
     }
     slot.job = undefined;
     if (reply.type === "done") this.#settle(job, undefined, reply.values);
-    else this.#settle(job, new GvmError(reply.code, reply.message));
+    else this.#settle(job, new GvmError(reply.code, reply.message, { exitCode: reply.exitCode }));
     this.#pump();
   }
 

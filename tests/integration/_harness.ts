@@ -177,6 +177,11 @@ export class TestGpmd extends GvmProcess {
   }
 }
 
+/** `text` without a node's start-up lines (which piped-input nodes print on stderr). */
+export function withoutStartup(text: string): string {
+  return text.replace(/^(GVM has been created .*|Listening for nodes on port \d+)\n/gm, "");
+}
+
 /** A node kept alive by its open standard input, driven line by line. */
 export class TestNode extends GvmProcess {
   name = "";
@@ -201,9 +206,10 @@ export class TestNode extends GvmProcess {
       env: options.env,
       netns: options.netns,
     });
-    const created = await node.stdout.waitFor(/GVM has been created (\S+) \(/);
+    // Input is piped, so the start-up lines come on stderr (stdout is only what calls print).
+    const created = await node.stderr.waitFor(/GVM has been created (\S+) \(/);
     node.name = created[1];
-    node.port = Number((await node.stdout.waitFor(/Listening for nodes on port (\d+)/))[1]);
+    node.port = Number((await node.stderr.waitFor(/Listening for nodes on port (\d+)/))[1]);
     return node;
   }
 

@@ -7,28 +7,29 @@ import {
   tempHome,
   TestGpmd,
   TestNode,
+  withoutStartup,
 } from "./_harness.ts";
 
 const UUID_V4 = /[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}/;
 
-// What the node prints after its two start-up lines.
+// With -c or piped input the start-up lines go to stderr: stdout is only what calls print.
 function body(stdout: string): string {
-  return stdout.split("\n").slice(2).join("\n");
+  return stdout;
 }
 
-Deno.test("gvm prints the seed's start-up lines and the local transcripts exactly", async () => {
+Deno.test("gvm prints the seed's start-up lines (to stderr with -c) and the local transcripts exactly", async () => {
   await using home = await tempHome();
   await using gpmd = await TestGpmd.start(home.path);
   const result = await runCommands(home.path, gpmd, ["math", "math.add(1,2)"]);
   assert.equal(result.code, 0, result.stderr);
-  const lines = result.stdout.split("\n");
+  const lines = result.stderr.split("\n");
   assert.match(lines[0], new RegExp(`^GVM has been created node-\\d{4} \\(${UUID_V4.source}\\)$`));
   assert.match(lines[1], /^Listening for nodes on port \d+$/);
   assert.equal(
     body(result.stdout),
     "Reponse from the math module...\nAdding Numbers From Wasm...\n\n3\n",
   );
-  assert.equal(result.stderr, "");
+  assert.equal(lines.length, 3, result.stderr);
 });
 
 Deno.test("piped standard input runs one command a line with no prompt", async () => {
@@ -48,12 +49,12 @@ Deno.test("Node.discover() lists this node, and a dead node drops out", async ()
   await using gpmd = await TestGpmd.start(home.path);
   await using other = await TestNode.start(home.path, gpmd.address, { name: "node-4242" });
   const both = await runCommands(home.path, gpmd, ["Node.discover()"]);
-  const self = /GVM has been created (\S+)/.exec(both.stdout)![1];
+  const self = /GVM has been created (\S+)/.exec(both.stderr)![1];
   assert.deepEqual(body(both.stdout).trim().split(",").sort(), [self, "node-4242"].sort());
   other.kill();
   await other.exit();
   const alone = await runCommands(home.path, gpmd, ["Node.discover()"]);
-  const me = /GVM has been created (\S+)/.exec(alone.stdout)![1];
+  const me = /GVM has been created (\S+)/.exec(alone.stderr)![1];
   assert.equal(body(alone.stdout), `${me}\n`);
 });
 
@@ -139,7 +140,7 @@ Deno.test("every error is one line with a code, and the node goes on", async () 
     "math.mul(3,4)",
   ]);
   assert.equal(result.code, 1);
-  const errors = result.stderr.trim().split("\n");
+  const errors = withoutStartup(result.stderr).trim().split("\n");
   assert.equal(errors.length, cases.length, result.stderr);
   cases.forEach(([line, pattern], i) => assert.match(errors[i], pattern, line));
   assert.doesNotMatch(result.stderr, /\bat .*\.ts:\d+/, "no stack traces");
@@ -156,7 +157,7 @@ Deno.test("broken, truncated and badly linked modules give BAD_MODULE", async ()
     FIXTURES_DIR,
   );
   assert.equal(result.code, 1);
-  const errors = result.stderr.trim().split("\n");
+  const errors = withoutStartup(result.stderr).trim().split("\n");
   assert.match(errors[0], /^error: BAD_MODULE: broken\.wasm/);
   assert.match(errors[1], /^error: BAD_MODULE: truncated\.wasm/);
   assert.match(
@@ -265,7 +266,10 @@ Deno.test("--max-module-bytes refuses a module over the cap, and GPMD refuses su
     "200",
   ]);
   assert.equal(result.code, 1);
-  assert.match(result.stderr, /^error: BAD_MODULE: math\.wasm is \d+ bytes, over the 200-byte cap/);
+  assert.match(
+    withoutStartup(result.stderr),
+    /^error: BAD_MODULE: math\.wasm is \d+ bytes, over the 200-byte cap/,
+  );
   const upload = await runGvm(
     [
       "wasm",

@@ -53,8 +53,8 @@ Deno.test("two GPMDs with different homes and ports run side by side", async () 
   const onB = await runGvm(["--gpmd", b.address, "--name", "node-1111", "-c", "Node.discover()"], {
     home: homeB.path,
   });
-  assert.match(onA.stdout, /\nnode-1111\n$/);
-  assert.match(onB.stdout, /\nnode-1111\n$/);
+  assert.match(onA.stdout, /(?:^|\n)node-1111\n$/);
+  assert.match(onB.stdout, /(?:^|\n)node-1111\n$/);
 });
 
 Deno.test("GPMD_ADDR points the CLI at another GPMD", async () => {
@@ -109,7 +109,7 @@ Deno.test("gvm wasm upload stores versions; list shows them; nodes run the lates
     },
   );
   assert.equal(run.code, 0, run.stderr);
-  assert.match(run.stdout, /\n42\n$/);
+  assert.match(run.stdout, /(?:^|\n)42\n$/);
   const status = await runGvm(["gpmd", "status", "--gpmd", gpmd.address], { home: home.path });
   assert.match(status.stdout, /modules: +1\n/);
 });
@@ -145,7 +145,7 @@ Deno.test("deno task dev starts GPMD if needed, then a node with the example mod
       const stdout = new TextDecoder().decode(out.stdout);
       assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
       assert.match(stdout, /GPMD (started|is already running)/);
-      assert.match(stdout, /GVM has been created node-\d{4}/);
+      assert.match(new TextDecoder().decode(out.stderr), /GVM has been created node-\d{4}/);
       assert.match(stdout, input.startsWith("math") ? /\n3\n$/ : /\nnode-\d{4}\n$/);
     }
   } finally {
