@@ -101,7 +101,9 @@ export interface NodeCliOptions {
  */
 export function parseCli(argv: string[]): CliCommand {
   // Everything after `gvm run FILE` is the program's own, `--help` included.
-  if (argv[0] === "run") return { kind: "run", options: parseRunArgs(argv.slice(1)) };
+  if (argv[0] === "run" && argv[1] !== "--help" && argv[1] !== "-h") {
+    return { kind: "run", options: parseRunArgs(argv.slice(1)) };
+  }
   if (argv.includes("--help") || argv.includes("-h")) return { kind: "help" };
   if (argv.includes("--version") || argv.includes("-V")) return { kind: "version" };
   const [first, second] = argv;
@@ -257,7 +259,10 @@ function number(text: string | undefined, flag: string, min: number): number | u
 export const USAGE = `gvm — the Ghost Virtual Machine: a WebAssembly node with a prompt
 
 Usage:
-  gvm [--name NAME] [--modules DIR] [--gpmd HOST:PORT] [--listen HOST:PORT] [-c COMMAND]...
+  gvm [--name NAME] [--modules DIR] [--gpmd HOST:PORT] [--listen HOST:PORT] [--env K=V]...
+      [-c COMMAND]...
+  gvm run [--invoke FN] [--env K=V]... [--dir HOST[:GUEST]]... [--timeout S] [--max-memory MIB]
+      FILE.wasm [ARGS...]
   gvm gpmd start [--foreground] [--port PORT] [--listen ADDR] [--peer HOST:PORT]...
   gvm gpmd stop          (alias: gvm gpmd kill)
   gvm gpmd status
@@ -276,7 +281,8 @@ Node options:
   --max-memory MIB     memory cap per wasm instance (default 256)
   --workers N          sandbox processes running wasm (default: CPUs, at most 4)
   --allow-dir HOST_DIR[:GUEST_DIR]
-                       let modules see this folder (repeatable; none by default)
+                       let modules see this folder, in place (repeatable; none by default)
+  --env NAME=VALUE     environment of this node's calls (repeatable; a bare NAME takes gvm's)
   --deny-peers         refuse incoming peer connections
   --debug              print the cause behind errors
 
@@ -300,7 +306,18 @@ TLS (GPMD, nodes, and the stop/status/wasm commands alike):
                        signed by the CA. The cookie handshake still runs inside.
 
 Without -c and with standard input not a terminal, gvm reads one command a line and prints no
-prompt. The exit status is non-zero if any command failed.
+prompt. With -c or piped input, stdout carries only what calls print and return; start-up lines
+and errors go to stderr. The exit status is that of the last failing command: a WASI program's own
+exit code (error: EXIT_CODE), else 1. At the prompt a call's stdin is empty.
+
+gvm run: one shot, no GPMD. Runs FILE.wasm's _start (or --invoke FN, printing its results one per
+line) with ARGS as its argv, gvm's own stdin, only the --env variables, and the --dir folders
+(HOST[:GUEST], also HOST::GUEST); stdout is only the program's. gvm exits with the program's exit
+code; other failures print one error line and exit 1.
+  --invoke FN          call this export with ARGS instead of running the program
+  --dir HOST[:GUEST]   map a folder (alias --allow-dir; repeatable)
+  --timeout SECONDS    stop the program after this long (default: no limit)
+  --max-memory MIB     memory cap (default 4096)
 
 Environment:
   GHOST_HOME   home for the cookie, module store, GPMD pid file and log, history
