@@ -30,7 +30,8 @@ export interface PrepareOptions {
   stdin?: StdinSource;
   /**
    * Called before any WASI effect outside the instance that cannot be undone (file-system
-   * changes, writes to files, reads of the real stdin); throwing abandons the call there.
+   * changes, writes to files, reads of the real stdin) and before a poll_oneoff sleep (it would
+   * block the thread); throwing abandons the call there. Output to stdout/stderr is no effect.
    */
   beforeEffect?: () => void;
 }

@@ -27,6 +27,9 @@ export function fileType(info: Deno.FileInfo): number {
 
 const NS_PER_MS = 1_000_000n;
 
+/** Most files whose exact times are remembered; the oldest is forgotten past it. */
+const MAX_REMEMBERED = 4096;
+
 function ns(date: Date | null): bigint {
   return date ? BigInt(date.getTime()) * NS_PER_MS : 0n;
 }
@@ -52,7 +55,12 @@ export class TimeOverlay {
 
   /** Records that `atim`/`mtim` (ns) were just written to the file `info` now describes. */
   remember(info: Deno.FileInfo, atim: bigint, mtim: bigint): void {
-    this.#exact.set(`${info.dev}:${info.ino}`, {
+    const key = `${info.dev}:${info.ino}`;
+    this.#exact.delete(key);
+    if (this.#exact.size >= MAX_REMEMBERED) {
+      this.#exact.delete(this.#exact.keys().next().value!);
+    }
+    this.#exact.set(key, {
       atimMs: ns(info.atime),
       mtimMs: ns(info.mtime),
       atim,

@@ -5,7 +5,7 @@
 import { check, Errno, errnoOf } from "./errno.ts";
 import { clockNow, monotonicNs } from "./clocks.ts";
 import { Rights as R } from "./rights.ts";
-import type { WasiState } from "./state.ts";
+import { effect, type WasiState } from "./state.ts";
 
 const SUBSCRIPTION_BYTES = 48;
 const EVENT_BYTES = 32;
@@ -100,7 +100,11 @@ export function pollCalls(s: WasiState) {
       }
       if (ready.length === 0 && clocks.length > 0) {
         const first = clocks.reduce((a, b) => a.deadline < b.deadline ? a : b);
-        sleepNs(first.deadline - monotonicNs());
+        const wait = first.deadline - monotonicNs();
+        // Not an effect, but it blocks the thread: a call running on the node's own thread must
+        // move to a sandbox before it sleeps, so the hook hears of it too.
+        if (wait > 0n) effect(s);
+        sleepNs(wait);
       }
       const after = monotonicNs();
       for (const clock of clocks) {

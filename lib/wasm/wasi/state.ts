@@ -15,7 +15,8 @@ export interface WasiCall {
   stdin: StdinSource;
   /**
    * Called before any effect outside the instance that cannot be undone (file-system changes,
-   * writes to files, reads of the real stdin). Throwing abandons the call before the effect.
+   * writes to files, reads of the real stdin), and before a poll_oneoff sleep (which would block
+   * the thread). Throwing abandons the call before it.
    */
   beforeEffect?: () => void;
 }

@@ -157,3 +157,22 @@ Deno.test("stdin: empty by default, the caller's bytes when given", () => {
   assert.deepEqual(guest.read(0), [Errno.SUCCESS, ""]);
   assert.equal(guest.read(1)[0], Errno.BADF);
 });
+
+Deno.test("beforeEffect also hears of a poll_oneoff sleep, which would block the thread", () => {
+  const guest = new Guest(Deno.cwd());
+  const subs = guest.alloc(48);
+  guest.view.setBigUint64(subs, 1n, true);
+  guest.view.setUint8(subs + 8, 0); // clock
+  guest.view.setUint32(subs + 16, 1, true);
+  guest.view.setBigUint64(subs + 24, 50_000_000n, true);
+  guest.call.beforeEffect = () => {
+    throw new Error("would block");
+  };
+  assert.throws(
+    () => guest.wasi.poll_oneoff(subs, guest.alloc(32), 1, guest.alloc(4)),
+    /would block/,
+  );
+  // A clock already due does not sleep, so it is no reason to move.
+  guest.view.setBigUint64(subs + 24, 0n, true);
+  assert.equal(guest.wasi.poll_oneoff(subs, guest.alloc(32), 1, guest.alloc(4)), Errno.SUCCESS);
+});
