@@ -209,3 +209,22 @@ Deno.test("gvm --help documents gvm run, --env, stdin and exit codes", async () 
     }
   }
 });
+
+Deno.test("end to end, a symlink in the mapped folder pointing out is not followed", async () => {
+  await using home = await tempHome();
+  await Deno.mkdir(`${home.path}/data`);
+  await Deno.mkdir(`${home.path}/outside`);
+  await Deno.writeTextFile(`${home.path}/outside/secret.txt`, "secret\n");
+  await Deno.symlink(`${home.path}/outside`, `${home.path}/data/link`);
+  await Deno.symlink("../outside/secret.txt", `${home.path}/data/rel`);
+  const dir = ["--dir", `${home.path}/data:/data`, `${FIXTURES_DIR}/files.wasm`];
+  for (const path of ["/data/link/secret.txt", "/data/rel", "/data/../outside/secret.txt"]) {
+    const read = await gvmRun([...dir, path]);
+    assert.equal(read.code, 1, path);
+    assert.equal(read.stdout, "", path);
+  }
+  await Deno.writeTextFile(`${home.path}/data/in.txt`, "in\n");
+  const write = await gvmRun([...dir, "/data/in.txt", "/data/link/planted.txt"]);
+  assert.equal(write.code, 1);
+  await assert.rejects(Deno.stat(`${home.path}/outside/planted.txt`));
+});
