@@ -2,7 +2,7 @@
 // the folder descriptor it is relative to. Symlinks are read and followed by this code (never by
 // the OS), `..` may not climb above that folder, and absolute paths or absolute symlink targets
 // are refused, so no path, link or `..` reaches outside the mapped folder.
-import { type DirEntry, dirPath } from "./fd_table.ts";
+import type { DirEntry } from "./fd_table.ts";
 import { Errno, WasiErrno } from "./errno.ts";
 
 /** Most symlinks followed in one resolution (Linux's MAXSYMLINKS). */
@@ -83,6 +83,3 @@ export function resolvePath(dir: DirEntry, path: string, followLast: boolean): R
   }
   return { host: hostOf(), root: dir.root, rel: [...stack], trailingSlash, info };
 }
-
-/** The host path of a folder descriptor itself. */
-export { dirPath };
