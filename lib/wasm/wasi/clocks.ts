@@ -1,4 +1,4 @@
-// clock_res_get and clock_time_get. Wall time comes from the host clock with sub-millisecond
+// clock_res_get, clock_time_get and random_get. Wall time comes from the host clock with sub-millisecond
 // precision from the monotonic clock; CPU-time clocks report the monotonic clock (a call runs on
 // one thread, start to end).
 import { check, Errno } from "./errno.ts";
@@ -8,6 +8,8 @@ import type { WasiState } from "./state.ts";
 export const ClockId = { REALTIME: 0, MONOTONIC: 1, PROCESS_CPUTIME: 2, THREAD_CPUTIME: 3 };
 
 const RESOLUTION_NS = 1_000n;
+/** Most bytes crypto.getRandomValues fills at once. */
+const MAX_RANDOM_CHUNK = 65_536;
 
 /** Wall-clock time in nanoseconds since the epoch. */
 export function realtimeNs(): bigint {
@@ -26,7 +28,7 @@ export function clockNow(id: number): bigint {
 }
 
 /**
- * The clock imports.
+ * The clock and random imports.
  *
  * @example
  * ```ts
@@ -42,6 +44,13 @@ export function clockCalls(s: WasiState) {
     },
     clock_time_get(id: number, _precision: bigint, ptr: number): number {
       s.memory.u64(ptr, clockNow(id));
+      return 0;
+    },
+    random_get(ptr: number, len: number): number {
+      const out = s.memory.bytes(ptr, len);
+      for (let at = 0; at < len; at += MAX_RANDOM_CHUNK) {
+        crypto.getRandomValues(out.subarray(at, Math.min(len, at + MAX_RANDOM_CHUNK)));
+      }
       return 0;
     },
   };

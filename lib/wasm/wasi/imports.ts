@@ -8,6 +8,8 @@ import { fdCalls } from "./fd_calls.ts";
 import { pathCalls } from "./path_calls.ts";
 import { pollCalls } from "./poll.ts";
 import { procCalls, WasiExit } from "./proc_calls.ts";
+import { argsEnvCalls } from "./args_env.ts";
+import { socketCalls } from "./sockets.ts";
 import type { WasiState } from "./state.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -38,7 +40,9 @@ function guard(fn: HostFn): HostFn {
  */
 export function wasiImports(state: WasiState): Record<string, HostFn> {
   const all: Record<string, HostFn> = {
-    ...procCalls(state),
+    ...argsEnvCalls(state),
+    ...procCalls(),
+    ...socketCalls(state),
     ...clockCalls(state),
     ...fdCalls(state),
     ...dirReadCalls(state),
