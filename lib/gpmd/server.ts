@@ -17,6 +17,7 @@ import { isHost, isNodeId, isNodeName } from "../node/node_ref.ts";
 import { PeerDirectory } from "./peer_directory.ts";
 import { Registry } from "./registry.ts";
 import { ModuleStore } from "./store.ts";
+import { StoreLock } from "./store_lock.ts";
 
 /** Options for {@linkcode GpmdServer.start}. */
 export interface GpmdServerOptions {
@@ -75,11 +76,18 @@ export class GpmdServer {
   #resolveDone!: () => void;
   #closing = false;
   readonly #peers?: PeerDirectory;
+  readonly #lock: StoreLock;
 
-  private constructor(listener: Deno.Listener, options: GpmdServerOptions, store: ModuleStore) {
+  private constructor(
+    listener: Deno.Listener,
+    options: GpmdServerOptions,
+    store: ModuleStore,
+    lock: StoreLock,
+  ) {
     this.#listener = listener;
     this.#options = options;
     this.#store = store;
+    this.#lock = lock;
     this.#done = new Promise((resolve) => this.#resolveDone = resolve);
     if (options.peers && options.peers.length > 0) {
       this.#peers = new PeerDirectory({
@@ -110,12 +118,25 @@ export class GpmdServer {
     this.#acceptLoop();
   }
 
-  /** Starts listening; throws `IO_ERROR` if the address is in use. */
+  /**
+   * Starts listening; throws `IO_ERROR` if the address is in use or another GPMD already uses
+   * this `GHOST_HOME`'s module store.
+   */
   static async start(options: GpmdServerOptions): Promise<GpmdServer> {
-    const store = await ModuleStore.open(options.home);
-    const hostname = options.hostname ?? "127.0.0.1";
-    const listener = listen({ hostname, port: options.port ?? 5989 }, options.tls);
-    return new GpmdServer(listener, options, store);
+    // Two GPMDs writing one index would each overwrite the other's uploads.
+    const lock = StoreLock.acquire(options.home);
+    try {
+      const log = (line: string) => options.log?.(`${new Date().toISOString()} ${line}`);
+      const store = await ModuleStore.open(options.home, { log });
+      const hostname = options.hostname ?? "127.0.0.1";
+      const listener = listen({ hostname, port: options.port ?? 5989 }, options.tls);
+      const { port } = listener.addr as Deno.NetAddr;
+      lock.announce(hostname, port);
+      return new GpmdServer(listener, options, store, lock);
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
   }
 
   /** The port actually bound. */
@@ -159,6 +180,7 @@ export class GpmdServer {
     }
     for (const conn of this.#connections) conn.close();
     this.#peers?.close();
+    this.#lock.release();
     this.#resolveDone();
   }
 
