@@ -198,6 +198,10 @@ export class GvmNode {
     const entry = ref.host === undefined
       ? await this.#link.client.lookup(ref.name)
       : await this.#lookupElsewhere(ref.name, ref.host, ref.port);
+    // name@host:port of our own GPMD, or any other spelling that resolves to us.
+    if (entry.id === this.id) {
+      throw new GvmError("CONNECTION_DENIED", `${name} is this node; connect to another one`);
+    }
     const peer = await dialPeer({
       // A node registered on loopback there is reachable at its GPMD's host from here.
       host: ref.host !== undefined && isLoopback(entry.host) ? ref.host : entry.host,
@@ -396,7 +400,7 @@ export class GvmNode {
           if (this.#options.denyPeers) {
             return new GvmError("CONNECTION_DENIED", `${this.name} does not accept peers`);
           }
-          if (who.name === this.name) {
+          if (who.name === this.name || who.id === this.id) {
             return new GvmError("CONNECTION_DENIED", `${who.name} is this node's own name`);
           }
           return undefined;
