@@ -71,6 +71,8 @@ export class GpmdServer {
   readonly #store: ModuleStore;
   readonly #connections = new Set<Connection>();
   readonly #startedAt = new Date();
+  // Uptime on the monotonic clock: a wall-clock step must not make it jump or go negative.
+  readonly #startedMs = performance.now();
   readonly #handlers: Record<string, Handler>;
   #done: Promise<void>;
   #resolveDone!: () => void;
@@ -161,7 +163,7 @@ export class GpmdServer {
       hostname: this.hostname,
       port: this.port,
       startedAt: this.#startedAt.toISOString(),
-      uptimeMs: Date.now() - this.#startedAt.getTime(),
+      uptimeMs: Math.round(performance.now() - this.#startedMs),
       nodes: this.#registry.names(),
       modules: this.#store.moduleCount,
     };

@@ -72,7 +72,7 @@ export class Connection {
   #outboxBytes = 0;
   #inFlightBytes = 0;
   #flushing?: Promise<void>;
-  #lastReceived = Date.now();
+  #lastReceived = performance.now();
   #heartbeat?: ReturnType<typeof setInterval>;
   #closeError?: GvmError;
   #isClosed = false;
@@ -269,7 +269,7 @@ export class Connection {
   }
 
   #beat(): void {
-    if (Date.now() - this.#lastReceived > this.#deadAfterMs) {
+    if (performance.now() - this.#lastReceived > this.#deadAfterMs) {
       this.close(new GvmError("PEER_DOWN", `No heartbeat for ${this.#deadAfterMs} ms`));
       return;
     }
@@ -294,7 +294,7 @@ export class Connection {
       while (!this.#isClosed) {
         const n = await this.#conn.read(buffer);
         if (n === null) break;
-        this.#lastReceived = Date.now();
+        this.#lastReceived = performance.now();
         for (const payload of this.#decoder.push(buffer.subarray(0, n))) {
           this.#receive(decodeMessage(payload));
           if (this.#isClosed) return;
