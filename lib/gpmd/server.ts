@@ -1,7 +1,9 @@
 import { GvmError, toGvmError } from "../errors.ts";
 import type { HomePaths } from "../home.ts";
 import { Connection } from "../protocol/connection.ts";
+import { acceptLoop } from "../protocol/accept_loop.ts";
 import { serverHandshake } from "../protocol/handshake.ts";
+import { HandshakeGate } from "../protocol/handshake_gate.ts";
 import { DEFAULT_MAX_FRAME_BYTES } from "../protocol/limits.ts";
 import { listen, type TlsConfig } from "../protocol/transport.ts";
 import type { GpmdAddress } from "./client.ts";
@@ -79,6 +81,7 @@ export class GpmdServer {
   #closing = false;
   readonly #peers?: PeerDirectory;
   readonly #lock: StoreLock;
+  readonly #gate: HandshakeGate;
 
   private constructor(
     listener: Deno.Listener,
@@ -90,6 +93,7 @@ export class GpmdServer {
     this.#options = options;
     this.#store = store;
     this.#lock = lock;
+    this.#gate = new HandshakeGate({ log: (line) => this.#log(line) });
     this.#done = new Promise((resolve) => this.#resolveDone = resolve);
     if (options.peers && options.peers.length > 0) {
       this.#peers = new PeerDirectory({
@@ -195,12 +199,14 @@ export class GpmdServer {
     this.#options.log?.(`${new Date().toISOString()} ${line}`);
   }
 
-  async #acceptLoop(): Promise<void> {
-    try {
-      for await (const socket of this.#listener) this.#serve(socket);
-    } catch (error) {
-      if (!this.#closing) this.#log(`accept failed: ${(error as Error).message}`);
-    }
+  #acceptLoop(): void {
+    acceptLoop(this.#listener, {
+      onConnection: (socket) => this.#serve(socket),
+      isClosing: () => this.#closing,
+      log: (line) => this.#log(line),
+      // Out of descriptors: strangers still in their handshake make room first.
+      onError: () => this.#gate.shedOldest(Math.ceil(this.#gate.size / 2)),
+    });
   }
 
   async #serve(socket: Deno.Conn): Promise<void> {
@@ -215,12 +221,16 @@ export class GpmdServer {
         this.#log(`node ${gone.name} left${reason ? ` (${reason.code}: ${reason.message})` : ""}`);
       }
     });
+    this.#gate.enter(socket);
     try {
       await serverHandshake(conn, this.#options.cookie);
     } catch (error) {
+      if (this.#gate.wasShed(socket)) return; // Counted in the gate's own note.
       const peer = conn.remoteAddr;
       this.#log(`refused ${peer.hostname}:${peer.port}: ${toGvmError(error).message}`);
       return;
+    } finally {
+      this.#gate.leave(socket);
     }
     conn.start((message) => this.#dispatch(message, conn));
   }

@@ -2,6 +2,8 @@ import { loadCookie } from "../cookie.ts";
 import { GvmError, toGvmError } from "../errors.ts";
 import { type GpmdAddress, GpmdClient } from "../gpmd/client.ts";
 import { listen, type TlsConfig } from "../protocol/transport.ts";
+import { acceptLoop } from "../protocol/accept_loop.ts";
+import { HandshakeGate } from "../protocol/handshake_gate.ts";
 import { type HomePaths, homePaths } from "../home.ts";
 import type { Connection } from "../protocol/connection.ts";
 import { base64ToBytes, type Message } from "../protocol/messages.ts";
@@ -89,6 +91,7 @@ export class GvmNode {
   readonly #peers = new Map<string, Peer>();
   readonly #outgoing = new Map<string, AbortController>();
   readonly #service: CallService;
+  readonly #gate: HandshakeGate;
   #link!: GpmdLink;
   #closed = false;
   #warming?: ReturnType<typeof setTimeout>;
@@ -106,6 +109,7 @@ export class GvmNode {
     this.#cookie = cookie;
     this.runtime = runtime;
     this.#options = options;
+    this.#gate = new HandshakeGate({ log: (line) => options.log?.(line) });
     this.#service = new CallService({
       runtime,
       fetchFromGpmd: (sha256) => this.#link.client.fetchModule({ sha256 }),
@@ -382,15 +386,18 @@ export class GvmNode {
     });
   }
 
-  async #acceptLoop(): Promise<void> {
-    try {
-      for await (const socket of this.#listener) this.#accept(socket);
-    } catch {
-      // Listener closed: the node is shutting down.
-    }
+  #acceptLoop(): void {
+    acceptLoop(this.#listener, {
+      onConnection: (socket) => this.#accept(socket),
+      isClosing: () => this.#closed,
+      log: (line) => this.#options.log?.(line),
+      // Out of descriptors: strangers still in their handshake make room first.
+      onError: () => this.#gate.shedOldest(Math.ceil(this.#gate.size / 2)),
+    });
   }
 
   async #accept(socket: Deno.Conn): Promise<void> {
+    this.#gate.enter(socket);
     try {
       const peer = await acceptPeer(socket, {
         self: { name: this.name, id: this.id },
@@ -409,7 +416,12 @@ export class GvmNode {
       peer.conn.start((message, conn) => this.#onPeerMessage(message, conn));
       this.#addPeer(peer);
     } catch (error) {
-      this.#options.log?.(`Refused a peer connection: ${toGvmError(error).message}`);
+      // A connection the gate dropped is counted in the gate's own note.
+      if (!this.#gate.wasShed(socket)) {
+        this.#options.log?.(`Refused a peer connection: ${toGvmError(error).message}`);
+      }
+    } finally {
+      this.#gate.leave(socket);
     }
   }
 

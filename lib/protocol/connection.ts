@@ -29,6 +29,14 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * Read buffer before the handshake: its frames are small, and a flood of strangers must not cost
+ * 64 KiB each. {@linkcode Connection.start} switches to {@linkcode READ_BYTES}.
+ */
+const FIRST_READ_BYTES = 1024;
+/** Read buffer once authenticated: big reads for module bodies and output. */
+const READ_BYTES = 64 * 1024;
+
 /** Bytes queued but not yet written before a connection is given up as not reading. */
 const MAX_UNSENT_BYTES = 64 * 1024 * 1024;
 
@@ -73,6 +81,7 @@ export class Connection {
   #inFlightBytes = 0;
   #flushing?: Promise<void>;
   #lastReceived = performance.now();
+  #readBuffer = new Uint8Array(FIRST_READ_BYTES);
   #heartbeat?: ReturnType<typeof setInterval>;
   #closeError?: GvmError;
   #isClosed = false;
@@ -145,6 +154,7 @@ export class Connection {
   start(handler: MessageHandler): void {
     this.#handler = handler;
     this.#decoder.maxFrameBytes = this.#maxFrameBytes;
+    this.#readBuffer = new Uint8Array(READ_BYTES);
     for (const message of this.#inbox.splice(0)) this.#dispatch(message);
     if (this.#heartbeatMs > 0 && !this.#isClosed) {
       this.#heartbeat = setInterval(() => this.#beat(), this.#heartbeatMs);
@@ -289,9 +299,9 @@ export class Connection {
   }
 
   async #readLoop(): Promise<void> {
-    const buffer = new Uint8Array(64 * 1024);
     try {
       while (!this.#isClosed) {
+        const buffer = this.#readBuffer;
         const n = await this.#conn.read(buffer);
         if (n === null) break;
         this.#lastReceived = performance.now();
