@@ -205,7 +205,7 @@ export class GpmdServer {
       isClosing: () => this.#closing,
       log: (line) => this.#log(line),
       // Out of descriptors: strangers still in their handshake make room first.
-      onError: () => this.#gate.shedOldest(Math.ceil(this.#gate.size / 2)),
+      onError: () => this.#gate.tighten(),
     });
   }
 

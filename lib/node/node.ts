@@ -392,7 +392,7 @@ export class GvmNode {
       isClosing: () => this.#closed,
       log: (line) => this.#options.log?.(line),
       // Out of descriptors: strangers still in their handshake make room first.
-      onError: () => this.#gate.shedOldest(Math.ceil(this.#gate.size / 2)),
+      onError: () => this.#gate.tighten(),
     });
   }
 

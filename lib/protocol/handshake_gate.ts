@@ -1,6 +1,6 @@
 /** Options for {@linkcode HandshakeGate}. */
 export interface HandshakeGateOptions {
-  /** Handshakes in progress at once; past it the oldest is dropped. @default {handshakeLimit()} */
+  /** Handshakes in progress at once; past it the oldest is dropped. @default {256} */
   limit?: number;
   /** Where the (rate-limited) note about dropped connections goes. @default {() => {}} */
   log?: (line: string) => void;
@@ -24,8 +24,7 @@ const LOG_EVERY_MS = 1_000;
  * ```
  */
 export class HandshakeGate {
-  /** The most handshakes allowed in progress at once. */
-  readonly limit: number;
+  #limit: number;
   readonly #log: (line: string) => void;
   // Insertion order is age: the first entry is the oldest.
   readonly #pending = new Set<Deno.Conn>();
@@ -34,8 +33,13 @@ export class HandshakeGate {
   #lastLog = -Infinity;
 
   constructor(options: HandshakeGateOptions = {}) {
-    this.limit = Math.max(1, options.limit ?? handshakeLimit());
+    this.#limit = Math.max(1, options.limit ?? DEFAULT_HANDSHAKE_LIMIT);
     this.#log = options.log ?? (() => {});
+  }
+
+  /** The most handshakes allowed in progress at once. */
+  get limit(): number {
+    return this.#limit;
   }
 
   /** Handshakes now in progress. */
@@ -46,7 +50,7 @@ export class HandshakeGate {
   /** Counts `socket` as handshaking; drops the oldest ones if that makes too many. */
   enter(socket: Deno.Conn): void {
     this.#pending.add(socket);
-    if (this.#pending.size > this.limit) this.shedOldest(this.#pending.size - this.limit);
+    if (this.#pending.size > this.#limit) this.shedOldest(this.#pending.size - this.#limit);
   }
 
   /** `socket` finished its handshake, or failed it. */
@@ -57,6 +61,17 @@ export class HandshakeGate {
   /** Whether `socket` was closed by this gate (its handshake failing is no news). */
   wasShed(socket: Deno.Conn): boolean {
     return this.#shed.has(socket);
+  }
+
+  /**
+   * Called when accept() fails (most often: out of file descriptors). Drops the older half of
+   * the handshakes in progress to free descriptors at once, and lowers the cap to what is left,
+   * so the process stays clear of a limit it has now found (no portable API tells it sooner).
+   */
+  tighten(): void {
+    const keep = Math.floor(this.#pending.size / 2);
+    this.#limit = Math.max(MIN_HANDSHAKE_LIMIT, Math.min(this.#limit, keep));
+    this.shedOldest(this.#pending.size - keep);
   }
 
   /** Closes the `count` oldest handshakes in progress; returns how many it closed. */
@@ -78,7 +93,7 @@ export class HandshakeGate {
     if (this.#unreported > 0 && now - this.#lastLog >= LOG_EVERY_MS) {
       this.#log(
         `dropped ${this.#unreported} connection(s) still in their handshake ` +
-          `(at most ${this.limit} at once)`,
+          `(at most ${this.#limit} at once)`,
       );
       this.#unreported = 0;
       this.#lastLog = now;
@@ -87,27 +102,11 @@ export class HandshakeGate {
   }
 }
 
-let cachedLimit: number | undefined;
-
 /**
- * The default cap on handshakes in progress: a quarter of this process's open-file limit
- * (leaving the rest for authenticated connections, files and the runtime), between 8 and 512.
- * Where the limit cannot be read (not Linux, no read permission) it is 256.
+ * The default cap on handshakes in progress: well under the usual open-file limit of 1024, and
+ * far more than honest clients, who finish in milliseconds, ever have open at once.
  */
-export function handshakeLimit(): number {
-  if (cachedLimit === undefined) {
-    const files = openFileLimit();
-    cachedLimit = files === undefined ? 256 : Math.min(512, Math.max(8, Math.floor(files / 4)));
-  }
-  return cachedLimit;
-}
+export const DEFAULT_HANDSHAKE_LIMIT = 256;
 
-function openFileLimit(): number | undefined {
-  try {
-    const text = Deno.readTextFileSync("/proc/self/limits");
-    const soft = /^Max open files\s+(\d+|unlimited)/m.exec(text)?.[1];
-    return soft === undefined || soft === "unlimited" ? undefined : Number(soft);
-  } catch {
-    return undefined;
-  }
-}
+/** The cap never goes below this, however often {@linkcode HandshakeGate.tighten} runs. */
+const MIN_HANDSHAKE_LIMIT = 8;

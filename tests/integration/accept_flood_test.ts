@@ -1,6 +1,7 @@
 // Strangers that connect and say nothing: GPMD and nodes keep accepting (a shortage of file
 // descriptors included), keep their memory, and an honest client still gets in.
 import assert from "node:assert/strict";
+import { procStats } from "../../scripts/_proc_stats.ts";
 import { runGvm, tempHome, TestGpmd, TestNode } from "./_harness.ts";
 
 /** Opens `count` connections to `port` that never send a byte. */
@@ -25,12 +26,6 @@ function closeAll(conns: Deno.Conn[]): void {
       // Closed by the other side.
     }
   }
-}
-
-/** Resident memory of process `pid` in KiB. */
-function rssKiB(pid: number): number {
-  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-  return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)![1]);
 }
 
 const LOW_FD_LIMIT = ["prlimit", "--nofile=128:128", "--"];
@@ -68,13 +63,13 @@ Deno.test("2,000 silent connections cost GPMD little memory, and an honest clien
   const pid = gpmd.child.pid;
   const warm = await runGvm(["gpmd", "status", "--gpmd", gpmd.address], { home: home.path });
   assert.equal(warm.code, 0, warm.stderr);
-  const before = rssKiB(pid);
+  const before = (await procStats(pid)).rssKiB;
   const silent = await silentConnections(gpmd.port, 2_000);
   try {
     // Accepted in order: once this one is answered, GPMD has taken all 2,000 before it.
     const status = await runGvm(["gpmd", "status", "--gpmd", gpmd.address], { home: home.path });
     assert.equal(status.code, 0, status.stderr);
-    const grownMiB = (rssKiB(pid) - before) / 1024;
+    const grownMiB = ((await procStats(pid)).rssKiB - before) / 1024;
     // Unbounded, each cost ~70 KiB (~140 MiB in all); bounded, ~30 MiB, mostly the runtime's own
     // per-socket cost and garbage not yet collected.
     assert.ok(grownMiB < 60, `GPMD grew by ${grownMiB.toFixed(1)} MiB`);

@@ -50,3 +50,14 @@ Deno.test("`HandshakeGate` drops the oldest handshake past its limit, and says s
   assert.equal(logs.length, 1);
   assert.match(logs[0], /dropped 1 connection/);
 });
+
+Deno.test("`HandshakeGate.tighten()` frees the older half and keeps the cap there", () => {
+  const gate = new HandshakeGate({ limit: 100 });
+  const sockets = Array.from({ length: 20 }, fakeSocket);
+  for (const socket of sockets) gate.enter(socket);
+  gate.tighten();
+  assert.deepEqual(sockets.map((s) => s.closed), sockets.map((_, i) => i < 10));
+  assert.equal(gate.limit, 10);
+  for (const socket of Array.from({ length: 5 }, fakeSocket)) gate.enter(socket);
+  assert.equal(gate.size, 10);
+});
