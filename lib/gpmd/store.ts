@@ -245,7 +245,8 @@ async function recover(
     const modules = Object.keys(rebuilt.index).length;
     log(
       `${where} ${damage === undefined ? "was missing" : `was damaged (${damage})`}; rebuilt it ` +
-        `from ${home.modulesDir}: ${rebuilt.versions} versions of ${modules} modules${kept}`,
+        `from ${home.modulesDir}: ${count(rebuilt.versions, "version")} of ` +
+        `${count(modules, "module")}${kept}`,
     );
     for (const problem of rebuilt.problems) log(`rebuilding the index: ${problem}`);
     if (rebuilt.unnamed > 0) {
@@ -256,14 +257,26 @@ async function recover(
     }
     return rebuilt.index;
   } catch (error) {
+    if (damage === undefined) {
+      // No index lists anything yet (a new store, or one the user moved aside): start empty.
+      log(
+        `cannot rebuild the index from ${home.modulesDir} (${(error as Error).message}); ` +
+          "starting with an empty store",
+      );
+      return {};
+    }
     throw new GvmError(
       "IO_ERROR",
-      `${where} is ${damage === undefined ? "missing" : `damaged (${damage})`} and cannot be ` +
+      `${where} is damaged (${damage}) and cannot be ` +
         `rebuilt from ${home.modulesDir} ` +
         `(${(error as Error).message}): move it aside to start with an empty store, then upload ` +
         "the modules again with gvm wasm upload",
     );
   }
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
 
 // Whether `path` already holds exactly the bytes whose hash is `sha256`.

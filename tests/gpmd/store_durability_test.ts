@@ -132,3 +132,46 @@ Deno.test("`GpmdServer.start()` refuses a store another GPMD holds, naming its p
     // Released on close: the next GPMD may have it.
     await (await GpmdServer.start({ port: 0, home, cookie }))[Symbol.asyncDispose]();
   }));
+
+Deno.test("`ModuleStore.open()` that cannot rebuild a damaged index says how to recover", () =>
+  withRoot(async (root) => {
+    const home = homePaths(root);
+    await (await ModuleStore.open(home)).put("math", "v1", await Deno.readFile(MATH));
+    await Deno.writeTextFile(home.modulesIndex, "{");
+    // The records' folder is a file now: unreadable, even for root.
+    await Deno.remove(`${home.modulesDir}/versions`, { recursive: true });
+    await Deno.writeTextFile(`${home.modulesDir}/versions`, "");
+    await assertRejectsGvmError(
+      ModuleStore.open(home),
+      "IO_ERROR",
+      "cannot be rebuilt",
+      "move it aside",
+      "gvm wasm upload",
+    );
+    // Following the advice works.
+    await Deno.rename(home.modulesIndex, `${home.modulesIndex}.aside`);
+    assert.deepEqual((await ModuleStore.open(home)).list(), []);
+  }));
+
+Deno.test("`GpmdServer.start()` with a damaged index starts, serves the rebuilt store and logs it", () =>
+  withRoot(async (root) => {
+    const home = homePaths(root);
+    await (await ModuleStore.open(home)).put("math", "v1", await Deno.readFile(MATH));
+    await Deno.writeTextFile(home.modulesIndex, "");
+    const lines: string[] = [];
+    const server = await GpmdServer.start({
+      port: 0,
+      home,
+      cookie: "c".repeat(32),
+      log: (line) => lines.push(line),
+    });
+    try {
+      assert.equal(server.status().modules, 1);
+      assert.match(
+        lines.join("\n"),
+        /was damaged \(it is empty\); rebuilt it .* 1 version of 1 module/,
+      );
+    } finally {
+      await server[Symbol.asyncDispose]();
+    }
+  }));
