@@ -46,6 +46,10 @@ export async function writeRecord(
   version: string,
   entry: StoredVersion,
 ): Promise<void> {
+  // The name becomes a file name: a hand-edited index must not steer it out of the folder.
+  if (!isModuleName(name) || !isVersion(version)) {
+    throw new Error(`'${name}' '${version}' is not a valid module name and version`);
+  }
   await Deno.mkdir(recordsDir(modulesDir), { recursive: true });
   const text = JSON.stringify({ name, version, ...entry }) + "\n";
   await writeFileDurably(recordPath(modulesDir, name, version), new TextEncoder().encode(text));
@@ -60,6 +64,7 @@ export async function removeRecord(modulesDir: string, name: string, version: st
 export async function backfillRecords(modulesDir: string, index: StoreIndex): Promise<void> {
   for (const [name, versions] of Object.entries(index)) {
     for (const [version, entry] of Object.entries(versions)) {
+      if (!isModuleName(name) || !isVersion(version)) continue;
       const exists = await Deno.stat(recordPath(modulesDir, name, version)).then(
         () => true,
         () => false,
