@@ -77,3 +77,20 @@ Deno.test("2,000 silent connections cost GPMD little memory, and an honest clien
     closeAll(silent);
   }
 });
+
+Deno.test("2,000 silent connections cost a node little memory, and a peer gets in", async () => {
+  await using home = await tempHome();
+  await using gpmd = await TestGpmd.start(home.path);
+  await using target = await TestNode.start(home.path, gpmd.address);
+  await using caller = await TestNode.start(home.path, gpmd.address);
+  const before = (await procStats(target.child.pid)).rssKiB;
+  const silent = await silentConnections(target.port, 2_000);
+  try {
+    // Accepted in order: once this peer is in, the node has taken all 2,000 before it.
+    assert.equal(await caller.command(`Node.connect(${target.name})`, /\n/), `${target.name}\n`);
+    const grownMiB = ((await procStats(target.child.pid)).rssKiB - before) / 1024;
+    assert.ok(grownMiB < 60, `the node grew by ${grownMiB.toFixed(1)} MiB`);
+  } finally {
+    closeAll(silent);
+  }
+});
