@@ -406,7 +406,10 @@ async function rssMiB(pid: number): Promise<number> {
 }
 
 async function scaleDiscover(): Promise<Summary> {
-  await using scaleGpmd = await TestGpmd.start(home.path);
+  // A second GPMD needs a module store of its own (one GPMD per GHOST_HOME); same cookie.
+  await using scaleHome = await tempHome();
+  await Deno.copyFile(`${home.path}/cookie`, `${scaleHome.path}/cookie`);
+  await using scaleGpmd = await TestGpmd.start(scaleHome.path);
   const address = { host: "127.0.0.1", port: scaleGpmd.port };
   const clients: GpmdClient[] = [];
   try {

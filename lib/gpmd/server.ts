@@ -1,7 +1,9 @@
 import { GvmError, toGvmError } from "../errors.ts";
 import type { HomePaths } from "../home.ts";
 import { Connection } from "../protocol/connection.ts";
+import { acceptLoop } from "../protocol/accept_loop.ts";
 import { serverHandshake } from "../protocol/handshake.ts";
+import { HandshakeGate } from "../protocol/handshake_gate.ts";
 import { DEFAULT_MAX_FRAME_BYTES } from "../protocol/limits.ts";
 import { listen, type TlsConfig } from "../protocol/transport.ts";
 import type { GpmdAddress } from "./client.ts";
@@ -17,6 +19,7 @@ import { isHost, isNodeId, isNodeName } from "../node/node_ref.ts";
 import { PeerDirectory } from "./peer_directory.ts";
 import { Registry } from "./registry.ts";
 import { ModuleStore } from "./store.ts";
+import { StoreLock } from "./store_lock.ts";
 
 /** Options for {@linkcode GpmdServer.start}. */
 export interface GpmdServerOptions {
@@ -70,16 +73,27 @@ export class GpmdServer {
   readonly #store: ModuleStore;
   readonly #connections = new Set<Connection>();
   readonly #startedAt = new Date();
+  // Uptime on the monotonic clock: a wall-clock step must not make it jump or go negative.
+  readonly #startedMs = performance.now();
   readonly #handlers: Record<string, Handler>;
   #done: Promise<void>;
   #resolveDone!: () => void;
   #closing = false;
   readonly #peers?: PeerDirectory;
+  readonly #lock: StoreLock;
+  readonly #gate: HandshakeGate;
 
-  private constructor(listener: Deno.Listener, options: GpmdServerOptions, store: ModuleStore) {
+  private constructor(
+    listener: Deno.Listener,
+    options: GpmdServerOptions,
+    store: ModuleStore,
+    lock: StoreLock,
+  ) {
     this.#listener = listener;
     this.#options = options;
     this.#store = store;
+    this.#lock = lock;
+    this.#gate = new HandshakeGate({ log: (line) => this.#log(line) });
     this.#done = new Promise((resolve) => this.#resolveDone = resolve);
     if (options.peers && options.peers.length > 0) {
       this.#peers = new PeerDirectory({
@@ -110,12 +124,25 @@ export class GpmdServer {
     this.#acceptLoop();
   }
 
-  /** Starts listening; throws `IO_ERROR` if the address is in use. */
+  /**
+   * Starts listening; throws `IO_ERROR` if the address is in use or another GPMD already uses
+   * this `GHOST_HOME`'s module store.
+   */
   static async start(options: GpmdServerOptions): Promise<GpmdServer> {
-    const store = await ModuleStore.open(options.home);
-    const hostname = options.hostname ?? "127.0.0.1";
-    const listener = listen({ hostname, port: options.port ?? 5989 }, options.tls);
-    return new GpmdServer(listener, options, store);
+    // Two GPMDs writing one index would each overwrite the other's uploads.
+    const lock = StoreLock.acquire(options.home);
+    try {
+      const log = (line: string) => options.log?.(`${new Date().toISOString()} ${line}`);
+      const store = await ModuleStore.open(options.home, { log });
+      const hostname = options.hostname ?? "127.0.0.1";
+      const listener = listen({ hostname, port: options.port ?? 5989 }, options.tls);
+      const { port } = listener.addr as Deno.NetAddr;
+      lock.announce(hostname, port);
+      return new GpmdServer(listener, options, store, lock);
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
   }
 
   /** The port actually bound. */
@@ -140,7 +167,7 @@ export class GpmdServer {
       hostname: this.hostname,
       port: this.port,
       startedAt: this.#startedAt.toISOString(),
-      uptimeMs: Date.now() - this.#startedAt.getTime(),
+      uptimeMs: Math.round(performance.now() - this.#startedMs),
       nodes: this.#registry.names(),
       modules: this.#store.moduleCount,
     };
@@ -159,6 +186,7 @@ export class GpmdServer {
     }
     for (const conn of this.#connections) conn.close();
     this.#peers?.close();
+    this.#lock.release();
     this.#resolveDone();
   }
 
@@ -171,12 +199,14 @@ export class GpmdServer {
     this.#options.log?.(`${new Date().toISOString()} ${line}`);
   }
 
-  async #acceptLoop(): Promise<void> {
-    try {
-      for await (const socket of this.#listener) this.#serve(socket);
-    } catch (error) {
-      if (!this.#closing) this.#log(`accept failed: ${(error as Error).message}`);
-    }
+  #acceptLoop(): void {
+    acceptLoop(this.#listener, {
+      onConnection: (socket) => this.#serve(socket),
+      isClosing: () => this.#closing,
+      log: (line) => this.#log(line),
+      // Out of descriptors: strangers still in their handshake make room first.
+      onError: () => this.#gate.tighten(),
+    });
   }
 
   async #serve(socket: Deno.Conn): Promise<void> {
@@ -191,12 +221,16 @@ export class GpmdServer {
         this.#log(`node ${gone.name} left${reason ? ` (${reason.code}: ${reason.message})` : ""}`);
       }
     });
+    this.#gate.enter(socket);
     try {
       await serverHandshake(conn, this.#options.cookie);
     } catch (error) {
+      if (this.#gate.wasShed(socket)) return; // Counted in the gate's own note.
       const peer = conn.remoteAddr;
       this.#log(`refused ${peer.hostname}:${peer.port}: ${toGvmError(error).message}`);
       return;
+    } finally {
+      this.#gate.leave(socket);
     }
     conn.start((message) => this.#dispatch(message, conn));
   }

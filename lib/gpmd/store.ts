@@ -3,14 +3,23 @@ import { sha256Hex } from "../hash.ts";
 import type { HomePaths } from "../home.ts";
 import { DEFAULT_MAX_MODULE_BYTES } from "../protocol/limits.ts";
 import { isModuleName } from "../wasm/catalog.ts";
+import { isTemporaryName, writeFileDurably } from "./durable_file.ts";
+import {
+  backfillRecords,
+  rebuildIndex,
+  removeRecord,
+  type StoredVersion,
+  type StoreIndex,
+  writeRecord,
+} from "./store_records.ts";
 import { compareVersions, isVersion } from "./versions.ts";
 
-/** One stored version of a module. */
-export interface StoredVersion {
-  file: string;
-  sha256: string;
-  size: number;
-  uploadedAt: string;
+export type { StoredVersion } from "./store_records.ts";
+
+/** Options for {@linkcode ModuleStore.open}. */
+export interface ModuleStoreOptions {
+  /** Where to report a rebuilt index. @default {() => {}} */
+  log?: (line: string) => void;
 }
 
 /** A module's name, its versions (oldest first) and the latest. */
@@ -28,8 +37,6 @@ export interface StoredModule {
   bytes: Uint8Array;
 }
 
-type Index = Record<string, Record<string, StoredVersion>>;
-
 /**
  * GPMD's versioned module store: files under `GHOST_HOME/modules`, described by
  * `GHOST_HOME/ghost.modules.json` (name → version → file, sha256).
@@ -43,30 +50,40 @@ type Index = Record<string, Record<string, StoredVersion>>;
  */
 export class ModuleStore {
   readonly #home: HomePaths;
-  #index: Index;
+  #index: StoreIndex;
   #writes: Promise<void> = Promise.resolve();
 
-  private constructor(home: HomePaths, index: Index) {
+  private constructor(home: HomePaths, index: StoreIndex) {
     this.#home = home;
     this.#index = index;
   }
 
-  /** Opens (or starts) the store in `home`. */
-  static async open(home: HomePaths): Promise<ModuleStore> {
-    await Deno.mkdir(home.modulesDir, { recursive: true });
-    let index: Index = {};
+  /**
+   * Opens (or starts) the store in `home`. A damaged or empty index is set aside and rebuilt
+   * from the version records whose content still hashes right; `IO_ERROR` if even that fails.
+   */
+  static async open(home: HomePaths, options: ModuleStoreOptions = {}): Promise<ModuleStore> {
+    const log = options.log ?? (() => {});
+    let text: string | undefined;
     try {
-      const parsed = JSON.parse(await Deno.readTextFile(home.modulesIndex));
-      index = typeof parsed?.modules === "object" && parsed.modules !== null ? parsed.modules : {};
+      await Deno.mkdir(home.modulesDir, { recursive: true });
+      await removeTemporaries(home);
+      text = await Deno.readTextFile(home.modulesIndex).catch((error) => {
+        if (error instanceof Deno.errors.NotFound) return undefined;
+        throw error;
+      });
     } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) {
-        throw new GvmError(
-          "IO_ERROR",
-          `Cannot read ${home.modulesIndex}: ${(error as Error).message}`,
-        );
-      }
+      throw new GvmError("IO_ERROR", `Cannot open the module store: ${(error as Error).message}`);
     }
-    return new ModuleStore(home, index);
+    const parsed = text === undefined ? undefined : parseIndex(text);
+    if (parsed !== undefined && typeof parsed !== "string") {
+      // Stores from before records were kept get them now, so they too can be rebuilt later.
+      await backfillRecords(home.modulesDir, parsed).catch((error) =>
+        log(`cannot write version records: ${(error as Error).message}`)
+      );
+      return new ModuleStore(home, parsed);
+    }
+    return new ModuleStore(home, await recover(home, parsed, log));
   }
 
   /** Number of distinct module names stored. */
@@ -117,11 +134,29 @@ export class ModuleStore {
     const sha256 = await sha256Hex(bytes);
     // Named by content: `a-v1`@`1` and `a`@`v1-1` must not share a file.
     const file = `${sha256}.wasm`;
-    await Deno.writeFile(`${this.#home.modulesDir}/${file}`, bytes);
     const entry = { file, sha256, size: bytes.byteLength, uploadedAt: new Date().toISOString() };
     const existing = Object.hasOwn(this.#index, name) ? this.#index[name] : {};
-    this.#index = { ...this.#index, [name]: { ...existing, [version]: entry } };
-    await this.#saveIndex();
+    const next = { ...this.#index, [name]: { ...existing, [version]: entry } };
+    try {
+      // Readers may be streaming this very file: never rewrite it in place, and not at all
+      // when it already holds these bytes.
+      const path = `${this.#home.modulesDir}/${file}`;
+      if (!await holds(path, sha256, bytes.byteLength)) await writeFileDurably(path, bytes);
+      await writeRecord(this.#home.modulesDir, name, version, entry);
+      try {
+        await this.#saveIndex(next);
+      } catch (error) {
+        await removeRecord(this.#home.modulesDir, name, version);
+        throw error;
+      }
+    } catch (error) {
+      throw new GvmError(
+        "IO_ERROR",
+        `Cannot store ${name} ${version}: ${(error as Error).message}`,
+      );
+    }
+    // Only now that the index on disk lists it may anyone see it.
+    this.#index = next;
     return { name, version, sha256, bytes };
   }
 
@@ -159,10 +194,106 @@ export class ModuleStore {
     return undefined;
   }
 
-  async #saveIndex(): Promise<void> {
-    // Write then rename, so a crash never leaves a half-written index.
-    const temp = `${this.#home.modulesIndex}.tmp`;
-    await Deno.writeTextFile(temp, JSON.stringify({ modules: this.#index }, null, 2) + "\n");
-    await Deno.rename(temp, this.#home.modulesIndex);
+  async #saveIndex(index: StoreIndex): Promise<void> {
+    const text = JSON.stringify({ modules: index }, null, 2) + "\n";
+    await writeFileDurably(this.#home.modulesIndex, new TextEncoder().encode(text));
+  }
+}
+
+// The index as read, or why it cannot be used.
+function parseIndex(text: string): StoreIndex | string {
+  let parsed;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    return text.trim() === "" ? "it is empty" : (error as Error).message;
+  }
+  const modules = parsed?.modules;
+  if (typeof modules !== "object" || modules === null || Array.isArray(modules)) {
+    return 'it has no "modules" object';
+  }
+  for (const versions of Object.values(modules)) {
+    if (typeof versions !== "object" || versions === null) return "a module entry is malformed";
+    for (const entry of Object.values(versions as Record<string, unknown>)) {
+      const e = entry as Partial<StoredVersion> | null;
+      if (typeof e?.file !== "string" || typeof e.sha256 !== "string") {
+        return "a version entry is malformed";
+      }
+    }
+  }
+  return modules as StoreIndex;
+}
+
+// Rebuilds a missing or damaged index from the records; the damaged file is kept aside.
+async function recover(
+  home: HomePaths,
+  damage: string | undefined,
+  log: (line: string) => void,
+): Promise<StoreIndex> {
+  const where = home.modulesIndex;
+  try {
+    const rebuilt = await rebuildIndex(home.modulesDir);
+    if (damage === undefined && rebuilt.versions === 0) return {};
+    let kept = "";
+    if (damage !== undefined) {
+      const aside = `${where}.damaged-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+      await Deno.rename(where, aside);
+      kept = `; the damaged file is kept as ${aside}`;
+    }
+    const text = JSON.stringify({ modules: rebuilt.index }, null, 2) + "\n";
+    await writeFileDurably(where, new TextEncoder().encode(text));
+    const modules = Object.keys(rebuilt.index).length;
+    log(
+      `${where} ${damage === undefined ? "was missing" : `was damaged (${damage})`}; rebuilt it ` +
+        `from ${home.modulesDir}: ${count(rebuilt.versions, "version")} of ` +
+        `${count(modules, "module")}${kept}`,
+    );
+    for (const problem of rebuilt.problems) log(`rebuilding the index: ${problem}`);
+    if (rebuilt.unnamed > 0) {
+      log(
+        `${rebuilt.unnamed} content file(s) in ${home.modulesDir} have no version record; ` +
+          "upload them again with gvm wasm upload --name NAME --version VERSION --file PATH",
+      );
+    }
+    return rebuilt.index;
+  } catch (error) {
+    if (damage === undefined) {
+      // No index lists anything yet (a new store, or one the user moved aside): start empty.
+      log(
+        `cannot rebuild the index from ${home.modulesDir} (${(error as Error).message}); ` +
+          "starting with an empty store",
+      );
+      return {};
+    }
+    throw new GvmError(
+      "IO_ERROR",
+      `${where} is damaged (${damage}) and cannot be ` +
+        `rebuilt from ${home.modulesDir} ` +
+        `(${(error as Error).message}): move it aside to start with an empty store, then upload ` +
+        "the modules again with gvm wasm upload",
+    );
+  }
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+// Whether `path` already holds exactly the bytes whose hash is `sha256`.
+async function holds(path: string, sha256: string, size: number): Promise<boolean> {
+  const stat = await Deno.stat(path).catch(() => undefined);
+  if (stat?.size !== size) return false;
+  return await sha256Hex(await Deno.readFile(path)) === sha256;
+}
+
+// Temporary files left by a crash mid-write are never part of the store.
+async function removeTemporaries(home: HomePaths): Promise<void> {
+  for (const dir of [home.root, home.modulesDir, `${home.modulesDir}/versions`]) {
+    const entries = await Array.fromAsync(Deno.readDir(dir)).catch(() => []);
+    for (const entry of entries) {
+      if (entry.isFile && isTemporaryName(entry.name)) {
+        await Deno.remove(`${dir}/${entry.name}`).catch(() => {});
+      }
+    }
   }
 }

@@ -2,6 +2,8 @@ import { loadCookie } from "../cookie.ts";
 import { GvmError, toGvmError } from "../errors.ts";
 import { type GpmdAddress, GpmdClient } from "../gpmd/client.ts";
 import { listen, type TlsConfig } from "../protocol/transport.ts";
+import { acceptLoop } from "../protocol/accept_loop.ts";
+import { HandshakeGate } from "../protocol/handshake_gate.ts";
 import { type HomePaths, homePaths } from "../home.ts";
 import type { Connection } from "../protocol/connection.ts";
 import { base64ToBytes, bytesToBase64, type Message } from "../protocol/messages.ts";
@@ -91,6 +93,7 @@ export class GvmNode {
   readonly #peers = new Map<string, Peer>();
   readonly #outgoing = new Map<string, AbortController>();
   readonly #service: CallService;
+  readonly #gate: HandshakeGate;
   #link!: GpmdLink;
   #closed = false;
   #warming?: ReturnType<typeof setTimeout>;
@@ -108,6 +111,7 @@ export class GvmNode {
     this.#cookie = cookie;
     this.runtime = runtime;
     this.#options = options;
+    this.#gate = new HandshakeGate({ log: (line) => options.log?.(line) });
     this.#service = new CallService({
       runtime,
       fetchFromGpmd: (sha256) => this.#link.client.fetchModule({ sha256 }),
@@ -201,6 +205,10 @@ export class GvmNode {
     const entry = ref.host === undefined
       ? await this.#link.client.lookup(ref.name)
       : await this.#lookupElsewhere(ref.name, ref.host, ref.port);
+    // name@host:port of our own GPMD, or any other spelling that resolves to us.
+    if (entry.id === this.id) {
+      throw new GvmError("CONNECTION_DENIED", `${name} is this node; connect to another one`);
+    }
     const peer = await dialPeer({
       // A node registered on loopback there is reachable at its GPMD's host from here.
       host: ref.host !== undefined && isLoopback(entry.host) ? ref.host : entry.host,
@@ -381,15 +389,18 @@ export class GvmNode {
     });
   }
 
-  async #acceptLoop(): Promise<void> {
-    try {
-      for await (const socket of this.#listener) this.#accept(socket);
-    } catch {
-      // Listener closed: the node is shutting down.
-    }
+  #acceptLoop(): void {
+    acceptLoop(this.#listener, {
+      onConnection: (socket) => this.#accept(socket),
+      isClosing: () => this.#closed,
+      log: (line) => this.#options.log?.(line),
+      // Out of descriptors: strangers still in their handshake make room first.
+      onError: () => this.#gate.tighten(),
+    });
   }
 
   async #accept(socket: Deno.Conn): Promise<void> {
+    this.#gate.enter(socket);
     try {
       const peer = await acceptPeer(socket, {
         self: { name: this.name, id: this.id },
@@ -399,7 +410,7 @@ export class GvmNode {
           if (this.#options.denyPeers) {
             return new GvmError("CONNECTION_DENIED", `${this.name} does not accept peers`);
           }
-          if (who.name === this.name) {
+          if (who.name === this.name || who.id === this.id) {
             return new GvmError("CONNECTION_DENIED", `${who.name} is this node's own name`);
           }
           return undefined;
@@ -408,7 +419,12 @@ export class GvmNode {
       peer.conn.start((message, conn) => this.#onPeerMessage(message, conn));
       this.#addPeer(peer);
     } catch (error) {
-      this.#options.log?.(`Refused a peer connection: ${toGvmError(error).message}`);
+      // A connection the gate dropped is counted in the gate's own note.
+      if (!this.#gate.wasShed(socket)) {
+        this.#options.log?.(`Refused a peer connection: ${toGvmError(error).message}`);
+      }
+    } finally {
+      this.#gate.leave(socket);
     }
   }
 

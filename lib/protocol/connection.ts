@@ -29,6 +29,14 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * Read buffer before the handshake: its frames are small, and a flood of strangers must not cost
+ * 64 KiB each. {@linkcode Connection.start} switches to {@linkcode READ_BYTES}.
+ */
+const FIRST_READ_BYTES = 1024;
+/** Read buffer once authenticated: big reads for module bodies and output. */
+const READ_BYTES = 64 * 1024;
+
 /** Bytes queued but not yet written before a connection is given up as not reading. */
 const MAX_UNSENT_BYTES = 64 * 1024 * 1024;
 
@@ -72,7 +80,8 @@ export class Connection {
   #outboxBytes = 0;
   #inFlightBytes = 0;
   #flushing?: Promise<void>;
-  #lastReceived = Date.now();
+  #lastReceived = performance.now();
+  #readBuffer = new Uint8Array(FIRST_READ_BYTES);
   #heartbeat?: ReturnType<typeof setInterval>;
   #closeError?: GvmError;
   #isClosed = false;
@@ -145,6 +154,7 @@ export class Connection {
   start(handler: MessageHandler): void {
     this.#handler = handler;
     this.#decoder.maxFrameBytes = this.#maxFrameBytes;
+    this.#readBuffer = new Uint8Array(READ_BYTES);
     for (const message of this.#inbox.splice(0)) this.#dispatch(message);
     if (this.#heartbeatMs > 0 && !this.#isClosed) {
       this.#heartbeat = setInterval(() => this.#beat(), this.#heartbeatMs);
@@ -271,7 +281,7 @@ export class Connection {
   }
 
   #beat(): void {
-    if (Date.now() - this.#lastReceived > this.#deadAfterMs) {
+    if (performance.now() - this.#lastReceived > this.#deadAfterMs) {
       this.close(new GvmError("PEER_DOWN", `No heartbeat for ${this.#deadAfterMs} ms`));
       return;
     }
@@ -291,12 +301,12 @@ export class Connection {
   }
 
   async #readLoop(): Promise<void> {
-    const buffer = new Uint8Array(64 * 1024);
     try {
       while (!this.#isClosed) {
+        const buffer = this.#readBuffer;
         const n = await this.#conn.read(buffer);
         if (n === null) break;
-        this.#lastReceived = Date.now();
+        this.#lastReceived = performance.now();
         for (const payload of this.#decoder.push(buffer.subarray(0, n))) {
           this.#receive(decodeMessage(payload));
           if (this.#isClosed) return;

@@ -19,6 +19,10 @@ export function encodeFrame(payload: Uint8Array): Uint8Array {
   return frame;
 }
 
+// First buffer: a handshake frame fits, and a stranger that sends one costs little; it doubles
+// as bigger frames need.
+const MIN_BUFFER_BYTES = 4 * 1024;
+
 /** Options for {@linkcode FrameDecoder}. */
 export interface FrameDecoderOptions {
   /** Largest payload accepted. @default {16 MiB} */
@@ -86,7 +90,7 @@ export class FrameDecoder {
       // Compact first; grow only when the live bytes really need more room.
       const needed = live + chunk.byteLength;
       const next = needed > this.#buffer.byteLength
-        ? new Uint8Array(Math.max(needed, this.#buffer.byteLength * 2, 64 * 1024))
+        ? new Uint8Array(Math.max(needed, this.#buffer.byteLength * 2, MIN_BUFFER_BYTES))
         : this.#buffer;
       next.set(this.#buffer.subarray(this.#start, this.#end), 0);
       this.#buffer = next;

@@ -91,9 +91,23 @@ export class GvmProcess implements AsyncDisposable {
 
   constructor(
     args: string[],
-    options: { home: string; env?: Record<string, string>; cwd?: string; netns?: string },
+    options: {
+      home: string;
+      env?: Record<string, string>;
+      cwd?: string;
+      netns?: string;
+      /** A command the process runs under, such as `prlimit --nofile=128 --`. */
+      prefix?: string[];
+    },
   ) {
-    const gvm = [Deno.execPath(), "run", ...RUN_PERMISSIONS, MAIN, ...args];
+    const gvm = [
+      ...(options.prefix ?? []),
+      Deno.execPath(),
+      "run",
+      ...RUN_PERMISSIONS,
+      MAIN,
+      ...args,
+    ];
     // In a network namespace the process sees only that namespace's interfaces: another host.
     const [command, ...rest] = options.netns ? ["ip", "netns", "exec", options.netns, ...gvm] : gvm;
     this.child = new Deno.Command(command, {
@@ -159,7 +173,7 @@ export class TestGpmd extends GvmProcess {
   static async start(
     home: string,
     port = 0,
-    options: { extra?: string[]; netns?: string } = {},
+    options: { extra?: string[]; netns?: string; prefix?: string[] } = {},
   ): Promise<TestGpmd> {
     const args = [
       "gpmd",
@@ -169,7 +183,7 @@ export class TestGpmd extends GvmProcess {
       String(port),
       ...(options.extra ?? []),
     ];
-    const gpmd = new TestGpmd(args, { home, netns: options.netns });
+    const gpmd = new TestGpmd(args, { home, netns: options.netns, prefix: options.prefix });
     const match = await gpmd.stdout.waitFor(/GPMD listening on ([^ ]+):(\d+)/);
     gpmd.host = match[1];
     gpmd.port = Number(match[2]);
@@ -197,6 +211,7 @@ export class TestNode extends GvmProcess {
       extra?: string[];
       env?: Record<string, string>;
       netns?: string;
+      prefix?: string[];
     } = {},
   ): Promise<TestNode> {
     const args = ["--gpmd", gpmd, "--modules", options.modules ?? MODULES_DIR];
@@ -205,6 +220,7 @@ export class TestNode extends GvmProcess {
       home,
       env: options.env,
       netns: options.netns,
+      prefix: options.prefix,
     });
     // Input is piped, so the start-up lines come on stderr (stdout is only what calls print).
     const created = await node.stderr.waitFor(/GVM has been created (\S+) \(/);
