@@ -179,6 +179,7 @@ class Batch {
       throw new GvmError("NOT_CONNECTED", "No node to run the batch on");
     }
     this.#pump();
+    this.#options.onProgress?.(this.progress());
   }
 
   /** Waits for item `index` and hands it over. */

@@ -4,12 +4,16 @@ import type { CallResult, CallSpec } from "../wasm/runtime.ts";
 import { formatResults } from "../wasm/values.ts";
 import { helpText } from "./help.ts";
 import { type CallExpr, type Command, parseCommand } from "./parser.ts";
+import { runMapCommand } from "./map_command.ts";
+import type { ProgressSink } from "./map_progress.ts";
 
 /** Where the evaluator writes: text lines, and module output bytes as they stream in. */
 export interface Output {
   line(text: string): void;
   error(text: string): void;
   stream(fd: 1 | 2, data: Uint8Array): void;
+  /** A terminal to draw `Node.map` progress on; absent in `-c` and piped modes. */
+  progress?: ProgressSink;
 }
 
 /** What became of one prompt line. */
@@ -106,6 +110,8 @@ export class Evaluator {
         return await this.#remoteCall(command.node, command.call, signal);
       case "multicall":
         return await this.#multicall(command.call, signal);
+      case "map":
+        return await runMapCommand(node, command.target, command.items, this.#out, signal);
       case "cancel":
         node.cancel(command.callId);
         this.#out.line(`Cancelled ${command.callId}`);

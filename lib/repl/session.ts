@@ -5,6 +5,7 @@ import { completeLine, CompletionSnapshot } from "./completer.ts";
 import { Evaluator, type Output } from "./evaluator.ts";
 import { watchFolder } from "./folder_watch.ts";
 import { loadHistory, saveHistoryLine } from "./history.ts";
+import { terminalProgress } from "./map_progress.ts";
 
 /** Options for {@linkcode runSession}. */
 export interface SessionOptions {
@@ -86,7 +87,11 @@ async function runPrompt(options: SessionOptions): Promise<number> {
     historySize: 1000,
     completer: (line: string) => completeLine(completions, line),
   });
-  const evaluator = new Evaluator(node, plainOutput);
+  // Node.map's progress line only where someone watches it redraw in place.
+  const output = Deno.stdout.isTerminal()
+    ? { ...plainOutput, progress: terminalProgress() }
+    : plainOutput;
+  const evaluator = new Evaluator(node, output);
   options.onNotify?.((line) => {
     // Keep the half-typed line: print the notice above it, then redraw the prompt.
     process.stdout.write(`\r\x1b[K${line}\n`);
