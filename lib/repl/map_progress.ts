@@ -36,8 +36,7 @@ export function progressLine(progress: MapProgress, columns: number): string {
   const bar = `[${"#".repeat(filled)}${"-".repeat(BAR_WIDTH - filled)}]`;
   const rate = elapsedMs > 0 ? done / (elapsedMs / 1000) : 0;
   const parts = [
-    bar,
-    `${done}/${total}`,
+    `${bar} ${done}/${total}`,
     `${failed} failed`,
     ...(rerun > 0 ? [`${rerun} re-run`] : []),
     `${rate < 10 ? rate.toFixed(1) : Math.round(rate)}/s`,

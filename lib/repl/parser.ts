@@ -577,18 +577,18 @@ const OP_SPECS: readonly OpSpec[] = [
     parse: (a) => ({ kind: "multicall", call: a.call() }),
   },
   {
-    name: "map",
-    usage: "Node.map(module.fn, items...)",
-    summary: "One call per item (1, (1, 2), 30..40) across this node and its peers, in order",
-    params: ["a module function", "items"],
-    parse: (a) => ({ kind: "map", target: a.mapTarget(), items: a.mapItems() }),
-  },
-  {
     name: "cancel",
     usage: "Node.cancel(call-id)",
     summary: "Cancel a running call by its id",
     params: ["a call id"],
     parse: (a) => ({ kind: "cancel", callId: a.callId() }),
+  },
+  {
+    name: "map",
+    usage: "Node.map(module.fn, items...)",
+    summary: "One call per item (1, (1, 2), 30..40) across this node and its peers, in order",
+    params: ["a module function", "items"],
+    parse: (a) => ({ kind: "map", target: a.mapTarget(), items: a.mapItems() }),
   },
 ];
 
