@@ -36,6 +36,9 @@ export async function runMapCommand(
   signal: AbortSignal,
 ): Promise<Outcome> {
   const bar = new ProgressDisplay(out);
+  // At once, not when the batch unwinds: the prompt prints ^C right after aborting.
+  const onAbort = () => bar.stop();
+  signal.addEventListener("abort", onAbort, { once: true });
   const downNodes = new Set<string>();
   let failed = false;
   let rerun = 0;
@@ -53,6 +56,7 @@ export async function runMapCommand(
       for (const name of result.rerunFrom) downNodes.add(name);
     }
   } finally {
+    signal.removeEventListener("abort", onAbort);
     bar.stop();
   }
   if (rerun > 0) {

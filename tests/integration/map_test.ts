@@ -1,6 +1,7 @@
 // Node.map across real node processes: results in input order, a call's own failure on its
 // line, and a peer SIGKILLed mid-batch whose calls are re-run elsewhere.
 import assert from "node:assert/strict";
+import type { GvmError } from "../../lib/errors.ts";
 import { FIXTURES_DIR, runCommands, tempHome, TestGpmd, TestNode } from "./_harness.ts";
 import { startInProcessGpmd, startInProcessNode } from "./_in_process.ts";
 
@@ -102,4 +103,30 @@ Deno.test("library API: node.map() returns results in order with the node used f
   const used = new Set(results.map((r) => r.node));
   assert.deepEqual([...used].sort(), [a.name, b.name].sort(), "both nodes got calls");
   assert.ok(results.every((r) => r.rerunFrom.length === 0 && r.error === undefined));
+});
+
+/** Polls `done` against a deadline: a node's own counters have no event to wait on. */
+async function until(what: string, done: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+Deno.test("library API: cancelling node.map() stops its calls on every node", async () => {
+  await using home = await tempHome();
+  await using gpmd = await startInProcessGpmd(home.path, "map-cancel-test");
+  await using a = await startInProcessNode(gpmd, FIXTURES_DIR, { workers: 1 });
+  await using b = await startInProcessNode(gpmd, FIXTURES_DIR, { workers: 1 });
+  await a.connect(b.name);
+  const controller = new AbortController();
+  const items = [46, 46, 46].map((n) => [{ type: "int" as const, value: BigInt(n) }]);
+  const all = Array.fromAsync(
+    a.map({ module: "mapwork", fn: "fib" }, items, { signal: controller.signal }),
+  );
+  await until("b to run a call", () => b.serving === 1);
+  controller.abort();
+  await assert.rejects(all, (e: GvmError) => e.code === "CANCELLED");
+  await until("b to stop its call", () => b.serving === 0);
 });
