@@ -586,7 +586,7 @@ const OP_SPECS: readonly OpSpec[] = [
   {
     name: "map",
     usage: "Node.map(module.fn, items...)",
-    summary: "One call per item (1, (1, 2), 30..40) across this node and its peers, in order",
+    summary: "One call per item, spread over the nodes by load; results in order",
     params: ["a module function", "items"],
     parse: (a) => ({ kind: "map", target: a.mapTarget(), items: a.mapItems() }),
   },
