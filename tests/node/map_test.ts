@@ -10,7 +10,13 @@ interface Pending {
   resolve: (r: CallResult) => void;
   reject: (e: unknown) => void;
   signal?: AbortSignal;
+  onOutput?: (fd: 1 | 2, data: Uint8Array) => unknown;
 }
+
+type FakeCallOptions = {
+  signal?: AbortSignal;
+  onOutput?: (fd: 1 | 2, data: Uint8Array) => unknown;
+};
 
 /** A node and peers whose calls finish only when the test says so. */
 class FakeHost implements MapHost {
@@ -26,17 +32,18 @@ class FakeHost implements MapHost {
   peerCapacity(name: string): Promise<number> {
     return Promise.resolve(this.peers.get(name)!);
   }
-  call(spec: CallSpec, options: { signal?: AbortSignal }): Promise<CallResult> {
-    return this.#start("local", spec, options.signal);
+  call(spec: CallSpec, options: FakeCallOptions): Promise<CallResult> {
+    return this.#start("local", spec, options);
   }
-  run(name: string, spec: CallSpec, options: { signal?: AbortSignal }) {
+  run(name: string, spec: CallSpec, options: FakeCallOptions) {
     if (!this.peers.has(name)) throw new GvmError("NOT_CONNECTED", `Not connected to ${name}`);
-    return { result: this.#start(name, spec, options.signal) };
+    return { result: this.#start(name, spec, options) };
   }
-  #start(node: string, spec: CallSpec, signal?: AbortSignal): Promise<CallResult> {
+  #start(node: string, spec: CallSpec, options: FakeCallOptions): Promise<CallResult> {
+    const { signal, onOutput } = options;
     return new Promise((resolve, reject) => {
       const n = Number((spec.args[0] as { value: bigint }).value);
-      this.pending.push({ node, n, resolve, reject, signal });
+      this.pending.push({ node, n, resolve, reject, signal, onOutput });
       signal?.addEventListener("abort", () => reject(new GvmError("CANCELLED", "cancelled")));
       this.#wake?.();
     });
@@ -124,4 +131,41 @@ Deno.test("runMap() leaves out a peer that cannot say its capacity", async () =>
   (await host.started(1))[0].resolve(ok(5));
   const [only] = await all;
   assert.equal(only.node, "local");
+});
+
+Deno.test("runMap() fails what is left with the node's error once no node is left", async () => {
+  const host = new FakeHost();
+  host.peers.set("b", 1);
+  const all = Array.fromAsync(
+    runMap(host, { module: "m", fn: "f" }, ints(1, 2, 3), { local: false }),
+  );
+  await host.started(1);
+  host.take("b").reject(new GvmError("PEER_DOWN", "Connection closed"));
+  const results = await all;
+  assert.deepEqual(results.map((r) => [r.index, r.error?.code]), [
+    [0, "PEER_DOWN"],
+    [1, "PEER_DOWN"],
+    [2, "PEER_DOWN"],
+  ]);
+  assert.deepEqual(results[0].rerunFrom, ["b"]);
+});
+
+Deno.test("runMap() keeps only the output of the attempt that finished", async () => {
+  const host = new FakeHost();
+  host.peers.set("b", 2);
+  const text = (s: string) => new TextEncoder().encode(s);
+  const all = Array.fromAsync(runMap(host, { module: "m" }, ints(1, 2)));
+  await host.started(2);
+  const onB = host.take("b");
+  onB.onOutput!(1, text("from b\n"));
+  host.take("local").resolve({ types: [], values: [] });
+  onB.reject(new GvmError("PEER_DOWN", "Connection closed"));
+  const again = (await host.started(1))[0];
+  assert.equal(again.node, "local");
+  again.onOutput!(1, text("from local\n"));
+  host.take("local").resolve({ types: [], values: [] });
+  const results = await all;
+  const shown = results.map((r) => r.output.map((o) => new TextDecoder().decode(o.data)));
+  assert.deepEqual(shown, [["from local\n"], []]);
+  assert.deepEqual(results.map((r) => r.rerunFrom), [["b"], []]);
 });
