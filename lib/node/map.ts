@@ -38,7 +38,10 @@ export interface MapResult {
   error?: GvmError;
   /** What the call printed, from the attempt that finished (earlier attempts' is dropped). */
   output: MapOutput[];
-  /** Whether output past {@linkcode MAP_OUTPUT_CAP} bytes was dropped. */
+  /**
+   * Whether some output was dropped: past {@linkcode MAP_OUTPUT_CAP} bytes for this call, or
+   * past 64 MiB held for the whole batch's calls waiting their turn.
+   */
   outputTruncated: boolean;
 }
 
@@ -96,6 +99,10 @@ export interface MapHost {
 /** Output kept per call; a call printing more has the rest dropped (and says so). */
 export const MAP_OUTPUT_CAP = 1024 * 1024;
 
+// Output held for calls waiting their turn in input order, all calls together: results queue
+// behind a slow early call, and their output must not grow without bound meanwhile.
+const BATCH_OUTPUT_CAP = 64 * 1024 * 1024;
+
 // Failures that say the node is gone, not that the call failed: only these are re-run.
 const NODE_DOWN = new Set(["PEER_DOWN", "NOT_CONNECTED"]);
 
@@ -152,6 +159,7 @@ class Batch {
   readonly #started = performance.now();
   #failed = 0;
   #rerun = 0;
+  #heldOutput = 0;
   #wake?: () => void;
 
   constructor(host: MapHost, spec: MapSpec, items: readonly CallArg[][], options: MapOptions) {
@@ -189,6 +197,7 @@ class Batch {
       const result = this.#results.get(index);
       if (result) {
         this.#results.delete(index);
+        this.#heldOutput -= outputBytes(result.output);
         return result;
       }
       await new Promise<void>((resolve) => this.#wake = resolve);
@@ -248,11 +257,13 @@ class Batch {
     let kept = 0;
     let truncated = false;
     const onOutput = (fd: 1 | 2, data: Uint8Array) => {
-      if (kept + data.length > MAP_OUTPUT_CAP) {
+      const room = Math.min(MAP_OUTPUT_CAP - kept, BATCH_OUTPUT_CAP - this.#heldOutput);
+      if (data.length > room) {
         truncated = true;
-        data = data.subarray(0, MAP_OUTPUT_CAP - kept);
+        data = data.subarray(0, Math.max(0, room));
       }
       kept += data.length;
+      this.#heldOutput += data.length;
       // Copied: the sender may reuse its buffer once this returns.
       if (data.length > 0) output.push({ fd, data: data.slice() });
     };
@@ -292,6 +303,7 @@ class Batch {
     const nodeDown = error !== undefined && NODE_DOWN.has(error.code) &&
       node !== this.#host.name && !this.#stopped;
     if (nodeDown) {
+      this.#heldOutput -= outputBytes(output);
       this.#scheduler.nodeDown(node, item);
       this.#rerun++;
       const from = this.#rerunFrom.get(item) ?? [];
@@ -344,4 +356,10 @@ class Batch {
       nodes: this.#scheduler.nodes.map((n) => ({ ...n })),
     };
   }
+}
+
+function outputBytes(output: readonly MapOutput[]): number {
+  let total = 0;
+  for (const chunk of output) total += chunk.data.length;
+  return total;
 }

@@ -77,7 +77,9 @@ function printResult(out: Output, result: MapResult, label: string): void {
     last = data[data.length - 1];
   }
   if (last !== NEWLINE) out.stream(1, new Uint8Array([NEWLINE]));
-  if (result.outputTruncated) out.error(`note: output past 1 MiB dropped`);
+  if (result.outputTruncated) {
+    out.error(`note: output of ${label} cut short (1 MiB per call, 64 MiB held per batch)`);
+  }
   if (result.error) {
     out.line(`${label}: ${formatError(result.error)}`);
   } else {

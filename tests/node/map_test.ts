@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { GvmError } from "../../lib/errors.ts";
-import { type MapHost, type MapResult, runMap } from "../../lib/node/map.ts";
+import { MAP_OUTPUT_CAP, type MapHost, type MapResult, runMap } from "../../lib/node/map.ts";
 import type { CallResult, CallSpec } from "../../lib/wasm/runtime.ts";
 import type { CallArg } from "../../lib/wasm/values.ts";
 
@@ -168,4 +168,19 @@ Deno.test("runMap() keeps only the output of the attempt that finished", async (
   const shown = results.map((r) => r.output.map((o) => new TextDecoder().decode(o.data)));
   assert.deepEqual(shown, [["from local\n"], []]);
   assert.deepEqual(results.map((r) => r.rerunFrom), [["b"], []]);
+});
+
+Deno.test("runMap() keeps at most MAP_OUTPUT_CAP bytes of a call's output and says so", async () => {
+  const host = new FakeHost();
+  const all = Array.fromAsync(runMap(host, { module: "m" }, ints(1)));
+  const [call] = await host.started(1);
+  call.onOutput!(1, new Uint8Array(MAP_OUTPUT_CAP - 10));
+  call.onOutput!(2, new Uint8Array(20));
+  host.take("local").resolve({ types: [], values: [] });
+  const [result] = await all;
+  assert.deepEqual(result.output.map((o) => [o.fd, o.data.length]), [
+    [1, MAP_OUTPUT_CAP - 10],
+    [2, 10],
+  ]);
+  assert.equal(result.outputTruncated, true);
 });
