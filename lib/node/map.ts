@@ -12,13 +12,17 @@ import { MapScheduler } from "./map_scheduler.ts";
 
 /** What each item calls: an export (`fn`), or the module's `_start`/`main` with argv. */
 export interface MapSpec {
+  /** Module name. */
   module: string;
+  /** Export to call; absent runs the module's main with each item as its argv. */
   fn?: string;
 }
 
 /** One chunk of a call's output. */
 export interface MapOutput {
+  /** 1 for stdout, 2 for stderr. */
   fd: 1 | 2;
+  /** The bytes as printed. */
   data: Uint8Array;
 }
 
@@ -47,22 +51,31 @@ export interface MapResult {
 
 /** A node's share of a batch, for progress. */
 export interface MapNodeProgress {
+  /** Node name. */
   name: string;
+  /** Calls it runs at once. */
   capacity: number;
+  /** Calls of this batch running there now. */
   inFlight: number;
+  /** Calls of this batch it finished. */
   done: number;
+  /** False once it went down. */
   alive: boolean;
 }
 
 /** Where a batch stands. */
 export interface MapProgress {
+  /** Calls in the batch. */
   total: number;
   /** Items finished, successfully or not. */
   done: number;
+  /** Items that finished with an error. */
   failed: number;
   /** Calls re-run because their node went down. */
   rerun: number;
+  /** Time since the batch started. */
   elapsedMs: number;
+  /** Each node's share. */
   nodes: MapNodeProgress[];
 }
 
@@ -82,13 +95,17 @@ export interface MapOptions {
 
 /** What {@linkcode runMap} needs of a node: its public call API and its peers' capacity. */
 export interface MapHost {
+  /** This node's name, as results name it. */
   readonly name: string;
   /** Calls this node runs at once. */
   readonly capacity: number;
+  /** Connected peers. */
   list(): string[];
   /** Calls peer `name` runs at once (asked once per batch). */
   peerCapacity(name: string): Promise<number>;
+  /** Runs a call on this node. */
   call(spec: CallSpec, options: CallOptions): Promise<CallResult>;
+  /** Starts a call on peer `name`. */
   run(
     name: string,
     spec: CallSpec,

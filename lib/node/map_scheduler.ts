@@ -21,7 +21,9 @@ export interface SchedulerNode {
 
 /** One placement decision: run item `item` on node `node`. */
 export interface Placement {
+  /** Index of the item in the batch. */
   item: number;
+  /** Name of the node to run it on. */
   node: string;
 }
 
@@ -42,6 +44,7 @@ export interface Placement {
  * ```
  */
 export class MapScheduler {
+  /** Items in the batch. */
   readonly total: number;
   readonly #nodes: SchedulerNode[] = [];
   readonly #byName = new Map<string, SchedulerNode>();
@@ -50,6 +53,7 @@ export class MapScheduler {
   #nextFresh = 0;
   #finished = 0;
 
+  /** A scheduler for items `0..total-1`; nodes are added with {@linkcode MapScheduler.addNode}. */
   constructor(total: number) {
     if (!Number.isSafeInteger(total) || total < 0) {
       throw new RangeError(`Cannot schedule ${total} items`);
