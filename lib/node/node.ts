@@ -10,11 +10,11 @@ import type { DirMapping } from "../wasm/dir_map.ts";
 import { SandboxPool } from "../wasm/sandbox_pool.ts";
 import { type CallOptions, type CallResult, type CallSpec, WasmRuntime } from "../wasm/runtime.ts";
 import { CallService } from "./call_service.ts";
+import { type MapOptions, type MapResult, type MapSpec, runMap } from "./map.ts";
+import type { CallArg } from "../wasm/values.ts";
 import { GpmdLink } from "./gpmd_link.ts";
 import { acceptPeer, dialPeer, type Peer } from "./peer_link.ts";
 import { hostLabel, isLoopback, parseNodeRef } from "./node_ref.ts";
-import { type MapOptions, type MapResult, type MapSpec, runMap } from "./map.ts";
-import type { CallArg } from "../wasm/values.ts";
 import { decodeValues, encodeArgs } from "./wire.ts";
 
 /** Options for {@linkcode GvmNode.start}. */
