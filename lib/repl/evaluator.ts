@@ -5,15 +5,17 @@ import { formatResults } from "../wasm/values.ts";
 import { helpText } from "./help.ts";
 import { type CallExpr, type Command, parseCommand } from "./parser.ts";
 import { runMapCommand } from "./map_command.ts";
-import type { ProgressSink } from "./map_progress.ts";
 
 /** Where the evaluator writes: text lines, and module output bytes as they stream in. */
 export interface Output {
+  /**
+   * Terminal width; present only on a terminal, where `Node.map` then redraws a progress line
+   * in place (through `stream`). Absent in `-c` and piped modes.
+   */
+  columns?: () => number;
   line(text: string): void;
   error(text: string): void;
   stream(fd: 1 | 2, data: Uint8Array): void;
-  /** A terminal to draw `Node.map` progress on; absent in `-c` and piped modes. */
-  progress?: ProgressSink;
 }
 
 /** What became of one prompt line. */

@@ -49,7 +49,7 @@ export async function runMapCommand(
     });
     for await (const result of results) {
       bar.hide();
-      printResult(out, result, itemLabel(items[result.index]));
+      await printResult(out, result, itemLabel(items[result.index]));
       bar.redraw();
       if (result.error) failed = true;
       rerun += result.rerunFrom.length;
@@ -70,13 +70,14 @@ export async function runMapCommand(
 }
 
 /** `30: 832040`, `(1, 2): 3`, `3: error: TRAP: ...`, after whatever the call printed. */
-function printResult(out: Output, result: MapResult, label: string): void {
+async function printResult(out: Output, result: MapResult, label: string): Promise<void> {
   let last = NEWLINE;
   for (const { fd, data } of result.output) {
-    out.stream(fd, data);
+    // An output that asks to wait (a slow reader) is waited for: the rest of the batch queues.
+    await out.stream(fd, data);
     last = data[data.length - 1];
   }
-  if (last !== NEWLINE) out.stream(1, new Uint8Array([NEWLINE]));
+  if (last !== NEWLINE) await out.stream(1, new Uint8Array([NEWLINE]));
   if (result.outputTruncated) {
     out.error(`note: output of ${label} cut short (1 MiB per call, 64 MiB held per batch)`);
   }
@@ -103,6 +104,10 @@ export function itemLabel(args: readonly Arg[]): string {
   return shown.length === 1 ? shown[0] : `(${shown.join(", ")})`;
 }
 
+const encoder = new TextEncoder();
+// Back to column 1 and erase the line: the progress line is always redrawn in place.
+const ERASE_LINE = "\r\x1b[K";
+
 /** Draws the progress line once a batch has run a second, between result lines. */
 class ProgressDisplay {
   readonly #out: Output;
@@ -114,7 +119,8 @@ class ProgressDisplay {
 
   constructor(out: Output) {
     this.#out = out;
-    if (!out.progress) return;
+    // Only a terminal reports its width; elsewhere a redrawn line would be noise in the output.
+    if (!out.columns) return;
     this.#delay = setTimeout(() => {
       this.#shown = true;
       this.redraw();
@@ -128,15 +134,15 @@ class ProgressDisplay {
 
   /** Takes the line away so a result line can take its place. */
   hide(): void {
-    if (this.#shown) this.#out.progress?.clear();
+    if (this.#shown) this.#out.stream(1, encoder.encode(ERASE_LINE));
   }
 
   redraw(): void {
-    const sink = this.#out.progress;
-    if (!this.#shown || !sink || !this.#latest) return;
+    const columns = this.#out.columns;
+    if (!this.#shown || !columns || !this.#latest) return;
     // Elapsed counted to now, so the rate falls while a long call keeps everyone waiting.
     const progress = { ...this.#latest, elapsedMs: performance.now() - this.#started };
-    sink.show(progressLine(progress, sink.columns()));
+    this.#out.stream(1, encoder.encode(ERASE_LINE + progressLine(progress, columns())));
   }
 
   stop(): void {

@@ -6,16 +6,6 @@
 
 import type { MapProgress } from "../node/map.ts";
 
-/** Where the prompt draws a progress line: the terminal, redrawn in place. */
-export interface ProgressSink {
-  /** Terminal width, so the line never wraps (a wrapped line cannot be redrawn in place). */
-  columns(): number;
-  /** Replaces the current progress line with `line`. */
-  show(line: string): void;
-  /** Removes the progress line, leaving the cursor at the start of an empty line. */
-  clear(): void;
-}
-
 const BAR_WIDTH = 20;
 
 /**
@@ -50,32 +40,17 @@ export function progressLine(progress: MapProgress, columns: number): string {
 }
 
 /**
- * A {@linkcode ProgressSink} on a terminal's standard output.
+ * The width of the terminal on standard output, for {@linkcode progressLine}.
  *
  * @example
  * ```ts
- * const sink = terminalProgress();
- * sink.show("[####----] 2/4"); sink.clear();
+ * const output = { ...plainOutput, columns: terminalColumns };
  * ```
  */
-export function terminalProgress(): ProgressSink {
-  const encoder = new TextEncoder();
-  const write = (text: string) => {
-    try {
-      Deno.stdout.writeSync(encoder.encode(text));
-    } catch {
-      // The terminal went away; there is no one to show progress to.
-    }
-  };
-  return {
-    columns: () => {
-      try {
-        return Deno.consoleSize().columns;
-      } catch {
-        return 80;
-      }
-    },
-    show: (line) => write(`\r\x1b[K${line}`),
-    clear: () => write("\r\x1b[K"),
-  };
+export function terminalColumns(): number {
+  try {
+    return Deno.consoleSize().columns;
+  } catch {
+    return 80; // Resized away or detached: a safe width.
+  }
 }

@@ -1,11 +1,11 @@
 import process from "node:process";
+import { terminalColumns } from "./map_progress.ts";
 import { createInterface, type Interface } from "node:readline";
 import type { GvmNode } from "../node/node.ts";
 import { completeLine, CompletionSnapshot } from "./completer.ts";
 import { Evaluator, type Output } from "./evaluator.ts";
 import { watchFolder } from "./folder_watch.ts";
 import { loadHistory, saveHistoryLine } from "./history.ts";
-import { terminalProgress } from "./map_progress.ts";
 
 /** Options for {@linkcode runSession}. */
 export interface SessionOptions {
@@ -89,7 +89,7 @@ async function runPrompt(options: SessionOptions): Promise<number> {
   });
   // Node.map's progress line only where someone watches it redraw in place.
   const output = Deno.stdout.isTerminal()
-    ? { ...plainOutput, progress: terminalProgress() }
+    ? { ...plainOutput, columns: terminalColumns }
     : plainOutput;
   const evaluator = new Evaluator(node, output);
   options.onNotify?.((line) => {
