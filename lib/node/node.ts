@@ -330,7 +330,7 @@ export class GvmNode {
 
   /** Calls peer `name` runs at once, as its ping reply says (1 if it does not say). */
   async peerCapacity(name: string): Promise<number> {
-    const reply = await this.#peer(name).conn.request({ t: "ping" });
+    const reply: Record<string, unknown> = await this.#peer(name).conn.request({ t: "ping" });
     const cores = reply.cores;
     return Number.isSafeInteger(cores) && (cores as number) >= 1
       ? Math.min(cores as number, 1024)
@@ -462,7 +462,8 @@ export class GvmNode {
   #onPeerMessage(message: Message, conn: Connection): void {
     if (message.t === "ping") {
       // `cores`: how many calls we run at once, so a Node.map caller can place by load.
-      conn.reply(message.id, { cores: this.capacity });
+      const body = { cores: this.capacity };
+      conn.reply(message.id, body);
       return;
     }
     this.#service.handle(message, conn);
