@@ -97,6 +97,11 @@ export async function benchMap(options: {
   await using one = new PinnedNode(pinned ? 0 : undefined, options.home, options.gpmd);
   await using two = new PinnedNode(pinned ? 1 : undefined, options.home, options.gpmd);
   await Promise.all([one.ready(), two.ready()]);
+  // The caller names the module by hash, as a user's node would: no store look-up per call.
+  await Deno.copyFile(
+    `${FIXTURES_DIR}/mapwork.wasm`,
+    `${options.caller.runtime.catalog.modulesDir}/mapwork.wasm`,
+  );
   await options.caller.connect(one.name);
   await options.caller.connect(two.name);
 
