@@ -130,3 +130,20 @@ Deno.test("library API: cancelling node.map() stops its calls on every node", as
   await assert.rejects(all, (e: GvmError) => e.code === "CANCELLED");
   await until("b to stop its call", () => b.serving === 0);
 });
+
+Deno.test("library API: a peer disconnected mid-batch has its call re-run here", async () => {
+  await using home = await tempHome();
+  await using gpmd = await startInProcessGpmd(home.path, "map-disconnect-test");
+  await using a = await startInProcessNode(gpmd, FIXTURES_DIR, { workers: 1 });
+  await using b = await startInProcessNode(gpmd, FIXTURES_DIR, { workers: 1 });
+  await a.connect(b.name);
+  const items = [38, 38, 38].map((n) => [{ type: "int" as const, value: BigInt(n) }]);
+  const all = Array.fromAsync(a.map({ module: "mapwork", fn: "fib" }, items));
+  await until("b to run a call", () => b.serving === 1);
+  a.disconnect(b.name);
+  const results = await all;
+  assert.deepEqual(results.map((r) => r.result?.values[0]), [39088169, 39088169, 39088169]);
+  assert.deepEqual(results.map((r) => r.node), [a.name, a.name, a.name]);
+  assert.deepEqual(results.flatMap((r) => r.rerunFrom), [b.name]);
+  await until("b to stop the abandoned call", () => b.serving === 0);
+});
