@@ -31,8 +31,8 @@ export function helpText(modules: readonly string[]): string {
   return [
     "Commands:",
     ...lines,
-    "Arguments: integers (42, -7, 0x1F), floats (1.5, 2e3), strings in double quotes.",
     ...MAP_NOTES,
+    "Arguments: integers (42, -7, 0x1F), floats (1.5, 2e3), strings in double quotes.",
     `Modules: ${available}`,
   ].join("\n");
 }
