@@ -14,6 +14,11 @@
  *   { type: "int", value: 1n },
  *   { type: "int", value: 2n },
  * ] });
+ * // One call per item across this node and its peers, results in input order:
+ * for await (const r of node.map({ module: "math", fn: "add" }, [
+ *   [{ type: "int", value: 1n }, { type: "int", value: 2n }],
+ *   [{ type: "int", value: 3n }, { type: "int", value: 4n }],
+ * ])) console.log(r.node, r.error?.code ?? r.result?.values);
  * ```
  *
  * @module
@@ -25,5 +30,17 @@ export { GpmdServer, type GpmdServerOptions, type GpmdStatus } from "./lib/gpmd/
 export { type GpmdAddress, GpmdClient, parseGpmdAddress } from "./lib/gpmd/client.ts";
 export { GvmNode, type GvmNodeOptions, type NodeInfo, type RemoteCall } from "./lib/node/node.ts";
 export type { CallOptions, CallResult, CallSpec } from "./lib/wasm/runtime.ts";
+export {
+  MAP_OUTPUT_CAP,
+  type MapHost,
+  type MapNodeProgress,
+  type MapOptions,
+  type MapOutput,
+  type MapProgress,
+  type MapResult,
+  type MapSpec,
+  runMap,
+} from "./lib/node/map.ts";
+export { MapScheduler, type Placement, type SchedulerNode } from "./lib/node/map_scheduler.ts";
 export { type CallArg, formatResults, type WasmValue } from "./lib/wasm/values.ts";
 export { parseCommand } from "./lib/repl/parser.ts";

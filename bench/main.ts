@@ -10,6 +10,7 @@ import type { CallArg } from "../lib/wasm/values.ts";
 import { MODULES_DIR, tempHome, TestGpmd, TestNode } from "../tests/integration/_harness.ts";
 import { haveErlang, runErlang } from "./erlang.ts";
 import { formatSummary, percentile, summarize, type Summary } from "./stats.ts";
+import { benchMap } from "./map.ts";
 
 const { values: flags } = parseArgs({
   args: Deno.args,
@@ -222,6 +223,15 @@ const rss = await repeat(REPS, async () => {
 
 progress(`scale: ${SCALE_NODES} registered nodes, discover`);
 const scale = await scaleDiscover();
+progress("Node.map: a CPU-bound batch on 1 node vs 2 (one CPU each), scheduler cost");
+const mapped = await benchMap({
+  caller,
+  home: home.path,
+  gpmd: gpmd.address,
+  reps: REPS,
+  quick: QUICK,
+  canPin: !flags["no-pin"] && await have("taskset"),
+});
 
 progress("module shipping (5 MiB)");
 const shipping = await repeat(REPS, async (rep = Math.random()) => {
@@ -319,6 +329,27 @@ rows.push(
   atMost(`discover with ${SCALE_NODES} nodes`, "ms", scale, 5, "—"),
   report("RSS of an idle node", "MiB", rss, "—"),
   report("module shipping, 5 MiB", "MB/s", shipping, "raw TCP"),
+);
+
+rows.push(
+  atLeast(
+    `Node.map ${mapped.batch}: 2 nodes vs 1${mapped.pinned ? ", one CPU each" : " (not pinned)"}`,
+    "×",
+    mapped.speedup,
+    1.8,
+    `1 node ${formatSummary(mapped.oneNode, 0)} ms, 2 nodes ${
+      formatSummary(mapped.twoNodes, 0)
+    } ms; least-disturbed runs ${(mapped.oneNode.min / mapped.twoNodes.min).toFixed(2)}×`,
+  ),
+  atMost(
+    `Node.map scheduler cost, ${mapped.tinyCalls} tiny calls`,
+    "µs/call",
+    mapped.schedulerMicros,
+    10,
+    `${mapped.schedulerMicros.median.toFixed(3)} µs alone; whole runner with instant calls ${
+      formatSummary(mapped.runnerMicros, 2)
+    } µs`,
+  ),
 );
 
 const pinned = Deno.env.get("GVM_BENCH_PINNED")

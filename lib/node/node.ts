@@ -13,6 +13,8 @@ import { SandboxPool } from "../wasm/sandbox_pool.ts";
 import { type CallOptions, type CallResult, type CallSpec, WasmRuntime } from "../wasm/runtime.ts";
 import { CallService } from "./call_service.ts";
 import { GpmdLink } from "./gpmd_link.ts";
+import { type MapOptions, type MapResult, type MapSpec, runMap } from "./map.ts";
+import type { CallArg } from "../wasm/values.ts";
 import { acceptPeer, dialPeer, type Peer } from "./peer_link.ts";
 import { hostLabel, isLoopback, parseNodeRef } from "./node_ref.ts";
 import { decodeValues, encodeArgs } from "./wire.ts";
@@ -298,6 +300,54 @@ export class GvmNode {
     }
   }
 
+  /**
+   * Runs `spec` once per item of `items` across this node and its connected peers, placed by
+   * free capacity; yields results in input order. Calls of a peer that goes down mid-batch are
+   * re-run elsewhere; a call's own failure is its result's `error`. See {@linkcode runMap}.
+   *
+   * @example
+   * ```ts
+   * const items = [[{ type: "int", value: 30n }], [{ type: "int", value: 31n }]] as CallArg[][];
+   * for await (const r of node.map({ module: "mapwork", fn: "fib" }, items)) {
+   *   console.log(r.index, r.node, r.error?.code ?? r.result!.values[0]);
+   * }
+   * const all = await Array.fromAsync(node.map({ module: "mapwork", fn: "fib" }, items));
+   * ```
+   */
+  map(
+    spec: MapSpec,
+    items: readonly CallArg[][],
+    options: MapOptions = {},
+  ): AsyncGenerator<MapResult> {
+    return runMap(
+      {
+        name: this.name,
+        capacity: this.capacity,
+        list: () => this.list(),
+        peerCapacity: (name) => this.peerCapacity(name),
+        call: (call, opts) => this.call(call, opts),
+        run: (name, call, opts) => this.run(name, call, opts),
+      },
+      spec,
+      items,
+      options,
+    );
+  }
+
+  /** Calls this node runs at once: its sandbox processes. */
+  get capacity(): number {
+    return this.runtime.pool.size;
+  }
+
+  /** Calls peer `name` runs at once, as its ping reply says (1 if it does not say). */
+  async peerCapacity(name: string): Promise<number> {
+    const reply: Record<string, unknown> = await this.#peer(name).conn.request({ t: "ping" });
+    const cores = reply.cores;
+    return Number.isSafeInteger(cores) && (cores as number) >= 1
+      ? Math.min(cores as number, 1024)
+      : 1;
+  }
+
   /** This node's identity and addresses. */
   info(): NodeInfo {
     const addr = this.#listener.addr as Deno.NetAddr;
@@ -430,7 +480,9 @@ export class GvmNode {
 
   #onPeerMessage(message: Message, conn: Connection): void {
     if (message.t === "ping") {
-      conn.reply(message.id, {});
+      // `cores`: how many calls we run at once, so a Node.map caller can place by load.
+      const body = { cores: this.capacity };
+      conn.reply(message.id, body);
       return;
     }
     this.#service.handle(message, conn);

@@ -12,6 +12,8 @@ export interface CompletionSource {
 
 const NODE_ARG = /Node\.(connect|disconnect|ping|run)\(\s*"?([A-Za-z0-9_.@:-]*)$/;
 const WORD = /[A-Za-z0-9_.-]*$/;
+// Node.map's function is named without arguments: its items are the arguments.
+const MAP_TARGET = /Node\.map\(\s*[A-Za-z0-9_.-]*$/;
 
 /**
  * Tab completion for the prompt: commands and module names, `module.` exports, and node names
@@ -41,6 +43,7 @@ export function completeLine(source: CompletionSource, line: string): [string[],
         ? NODE_OPS.map((op) => `Node.${op.name}(`)
         : source.exportNames(module).map((fn) => `${module}.${fn}(`);
     }
+    if (MAP_TARGET.test(line)) candidates = candidates.map((c) => c.replace(/\($/, ""));
     return [candidates.filter((c) => c.startsWith(word)), word];
   } catch {
     return [[], line];

@@ -4,9 +4,15 @@ import type { CallResult, CallSpec } from "../wasm/runtime.ts";
 import { formatResults } from "../wasm/values.ts";
 import { helpText } from "./help.ts";
 import { type CallExpr, type Command, parseCommand } from "./parser.ts";
+import { runMapCommand } from "./map_command.ts";
 
 /** Where the evaluator writes: text lines, and module output bytes as they stream in. */
 export interface Output {
+  /**
+   * Terminal width; present only on a terminal, where `Node.map` then redraws a progress line
+   * in place (through `stream`). Absent in `-c` and piped modes.
+   */
+  columns?: () => number;
   line(text: string): void;
   error(text: string): void;
   stream(fd: 1 | 2, data: Uint8Array): void;
@@ -113,6 +119,8 @@ export class Evaluator {
         return await this.#remoteCall(command.node, command.call, signal);
       case "multicall":
         return await this.#multicall(command.call, signal);
+      case "map":
+        return await runMapCommand(node, command.target, command.items, this.#out, signal);
       case "cancel":
         node.cancel(command.callId);
         this.#out.line(`Cancelled ${command.callId}`);

@@ -1,5 +1,13 @@
 import { NODE_OPS } from "./parser.ts";
 
+// Node.map needs more than a one-line summary: its item forms, and what a re-run means.
+const MAP_NOTES = [
+  'Node.map items: a value (7), a tuple of arguments (1, "x"), or an integer range 30..40',
+  "(one call each, both ends included). Results print one line per call in input order.",
+  "Calls of a node that goes down are re-run on another: safe, as each call gets a fresh",
+  "instance, except for effects outside it (files written to an --allow-dir folder).",
+];
+
 /**
  * The prompt's `help` text, listing the modules available now.
  *
@@ -23,6 +31,7 @@ export function helpText(modules: readonly string[]): string {
   return [
     "Commands:",
     ...lines,
+    ...MAP_NOTES,
     "Arguments: integers (42, -7, 0x1F), floats (1.5, 2e3), strings in double quotes.",
     `Modules: ${available}`,
   ].join("\n");

@@ -67,7 +67,25 @@ export type Command =
   | { kind: "ping"; node: string }
   | { kind: "run"; node: string; call: CallExpr }
   | { kind: "multicall"; call: CallExpr }
-  | { kind: "cancel"; callId: string };
+  | { kind: "cancel"; callId: string }
+  | { kind: "map"; target: MapTarget; items: Arg[][] };
+
+/**
+ * What `Node.map` calls per item: an export (`math.add`), or the module's main when `fn` is
+ * absent (`math`).
+ *
+ * @example
+ * ```ts
+ * const target: MapTarget = { module: "hello", fn: "fib" };
+ * ```
+ */
+export interface MapTarget {
+  module: string;
+  fn?: string;
+}
+
+/** Most calls one `Node.map` line may expand to (ranges included). */
+export const MAX_MAP_ITEMS = 100_000;
 
 // Sticky so they match exactly at the cursor instead of searching ahead.
 const IDENT = /[A-Za-z_][A-Za-z0-9_-]*/y;
@@ -332,6 +350,30 @@ class NodeArgs {
     return parseCall(this.#s, "a module call (e.g. math or math.add(1, 2))");
   }
 
+  /** `Node.map`'s function: `math.add` or `math`, without arguments. */
+  mapTarget(): MapTarget {
+    this.#s.skipWs();
+    if (this.#s.peek() === ")") throw this.#s.error(MAP_USAGE);
+    this.#next();
+    return parseMapTarget(this.#s);
+  }
+
+  /** Every remaining argument as `Node.map` items, ranges expanded; at least one. */
+  mapItems(): Arg[][] {
+    const s = this.#s;
+    s.skipWs();
+    if (s.peek() === ")") {
+      throw s.error(MAP_USAGE);
+    }
+    const items: Arg[][] = [];
+    for (s.skipWs(); s.peek() !== ")"; s.skipWs()) {
+      s.expect(",", "',' or ')'");
+      parseMapItem(s, items);
+    }
+    this.#given++;
+    return items;
+  }
+
   /** Consumes the closing `)`, counting any surplus arguments so the error can say how many. */
   finish(): void {
     const s = this.#s;
@@ -379,6 +421,92 @@ function skipLooseArg(s: Scanner): void {
     s.pos++;
   }
   if (s.pos === start) s.fail("an argument");
+}
+
+const MAP_USAGE =
+  'Node.map takes a function and at least one item (a value, a tuple (1, "x") or a range 1..10)';
+const INTEGER = /-?(?:0[xX][0-9A-Fa-f]+|[0-9]+)/y;
+
+/** `math.add` or `math` for `Node.map`: no argument list, the items are the arguments. */
+function parseMapTarget(s: Scanner): MapTarget {
+  const what = "a module function (e.g. math.add) or module";
+  s.skipWs();
+  const start = s.pos;
+  const module = s.match(IDENT) ?? s.fail(what);
+  if (module === "Node") s.fail(what, start, "'Node' (reserved for Node.* operations)");
+  const target: MapTarget = { module };
+  if (s.eat(".")) {
+    s.skipWs();
+    target.fn = s.match(IDENT) ?? s.fail(`an export name after '${module}.'`);
+  }
+  s.skipWs();
+  if (s.peek() === "(") {
+    s.fail("',' after the function: the items are its arguments, e.g. Node.map(math.add, (1, 2))");
+  }
+  return target;
+}
+
+/** One `Node.map` item: a value, a `(tuple)`, or an inclusive integer range `a..b`. */
+function parseMapItem(s: Scanner, items: Arg[][]): void {
+  s.skipWs();
+  const start = s.pos;
+  if (s.peek() === "(") {
+    s.pos++;
+    pushItem(s, items, [parseArgList(s)], start);
+    return;
+  }
+  const from = s.match(INTEGER);
+  s.skipWs();
+  if (from !== undefined && s.src.startsWith("..", s.pos)) {
+    s.pos += 2;
+    pushItem(s, items, parseRange(s, from, start), start);
+    return;
+  }
+  s.pos = start;
+  const arg = parseArg(s);
+  s.skipWs();
+  if (s.src.startsWith("..", s.pos)) s.fail("an integer before '..'", start, `'${argText(arg)}'`);
+  pushItem(s, items, [[arg]], start);
+}
+
+/** The end of `a..b` and the calls it stands for; the cursor is just past `..`. */
+function parseRange(s: Scanner, fromText: string, start: number): Arg[][] {
+  s.skipWs();
+  const endAt = s.pos;
+  const toText = s.match(INTEGER);
+  if (toText === undefined || /^[.\w]/.test(s.peek())) s.fail("an integer after '..'", endAt);
+  const from = integerValue(fromText);
+  const to = integerValue(toText);
+  if (to < from) {
+    s.fail(`a range end not below its start (${fromText}..b counts up)`, endAt, `'${toText}'`);
+  }
+  if (to - from >= BigInt(MAX_MAP_ITEMS)) {
+    s.fail(`a range of at most ${MAX_MAP_ITEMS} values`, start, `${to - from + 1n} values`);
+  }
+  const calls: Arg[][] = [];
+  for (let v = from; v <= to; v++) calls.push([{ type: "int", value: v, text: v.toString() }]);
+  return calls;
+}
+
+function pushItem(s: Scanner, items: Arg[][], more: Arg[][], start: number): void {
+  if (items.length + more.length > MAX_MAP_ITEMS) {
+    s.fail(
+      `at most ${MAX_MAP_ITEMS} calls in one Node.map`,
+      start,
+      `${items.length + more.length}`,
+    );
+  }
+  for (const item of more) items.push(item);
+}
+
+function integerValue(text: string): bigint {
+  const negative = text.startsWith("-");
+  const magnitude = BigInt(negative ? text.slice(1) : text);
+  return negative ? -magnitude : magnitude;
+}
+
+function argText(arg: Arg): string {
+  return arg.type === "string" ? JSON.stringify(arg.value) : arg.text;
 }
 
 interface OpSpec {
@@ -454,6 +582,13 @@ const OP_SPECS: readonly OpSpec[] = [
     summary: "Cancel a running call by its id",
     params: ["a call id"],
     parse: (a) => ({ kind: "cancel", callId: a.callId() }),
+  },
+  {
+    name: "map",
+    usage: "Node.map(module.fn, items...)",
+    summary: "One call per item, spread over the nodes by load; results in order",
+    params: ["a module function", "items"],
+    parse: (a) => ({ kind: "map", target: a.mapTarget(), items: a.mapItems() }),
   },
 ];
 

@@ -1,4 +1,5 @@
 import process from "node:process";
+import { terminalColumns } from "./map_progress.ts";
 import { createInterface, type Interface } from "node:readline";
 import type { GvmNode } from "../node/node.ts";
 import { completeLine, CompletionSnapshot } from "./completer.ts";
@@ -87,7 +88,11 @@ async function runPrompt(options: SessionOptions): Promise<number> {
     historySize: 1000,
     completer: (line: string) => completeLine(completions, line),
   });
-  const evaluator = new Evaluator(node, plainOutput);
+  // Node.map's progress line only where someone watches it redraw in place.
+  const output = Deno.stdout.isTerminal()
+    ? { ...plainOutput, columns: terminalColumns }
+    : plainOutput;
+  const evaluator = new Evaluator(node, output);
   options.onNotify?.((line) => {
     // Keep the half-typed line: print the notice above it, then redraw the prompt.
     process.stdout.write(`\r\x1b[K${line}\n`);

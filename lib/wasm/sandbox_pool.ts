@@ -73,6 +73,11 @@ export class SandboxPool {
     this.#command = sandboxCommand(options.dirs ?? []);
   }
 
+  /** Most calls running at once (`Node.map` places calls by it). */
+  get size(): number {
+    return this.#size;
+  }
+
   /** Sandbox processes alive now (for leak checks). */
   get sandboxCount(): number {
     return this.#slots.length;

@@ -32,6 +32,8 @@ Deno.test("deno task bench --quick prints the whole table and writes JSON", asyn
       "discover with",
       "RSS of an idle node",
       "module shipping",
+      "Node.map",
+      "Node.map scheduler cost",
     ]
   ) {
     assert.match(

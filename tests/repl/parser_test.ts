@@ -218,6 +218,7 @@ Deno.test("`NODE_OPS` lists every Node operation with usage and summary", () => 
     "run",
     "multicall",
     "cancel",
+    "map",
   ]);
   for (const op of NODE_OPS) {
     assert.ok(op.usage.startsWith(`Node.${op.name}(`), op.usage);
