@@ -6,8 +6,15 @@ import { FIXTURES_DIR, MODULES_DIR, tempHome, TestGpmd } from "./_harness.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
+// A private tmux server per test run: the user's own tmux sessions are never touched.
+const SOCKET = `gvm-test-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
+
 async function tmux(...args: string[]): Promise<string> {
-  const out = await new Deno.Command("tmux", { args, stdout: "piped", stderr: "piped" }).output();
+  const out = await new Deno.Command("tmux", {
+    args: ["-L", SOCKET, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
   if (!out.success) {
     throw new Error(`tmux ${args[0]} failed: ${new TextDecoder().decode(out.stderr)}`);
   }
