@@ -1,7 +1,7 @@
-import { parseArgs, type ParseArgsConfig } from "node:util";
 import { GvmError } from "../errors.ts";
 import { isNodeName } from "../node/node_ref.ts";
 import { type DirMapping, parseDirMapping } from "../wasm/dir_map.ts";
+import { type FlagDefs, type FlagValues, parseFlags } from "./flags.ts";
 
 /** What the command line asks for, decoded and checked; no I/O happens here. */
 export type CliCommand =
@@ -37,18 +37,20 @@ export interface ClientFlags {
   tls: TlsPaths;
 }
 
-const TLS_FLAGS = {
+const HELP_FLAG: FlagDefs = { help: { type: "boolean", short: "h" } };
+
+const TLS_FLAGS: FlagDefs = {
   "tls-cert": { type: "string" },
   "tls-key": { type: "string" },
   "tls-ca": { type: "string" },
-} as const;
+};
 
-const CLIENT_FLAGS = { gpmd: { type: "string" }, ...TLS_FLAGS } as const;
+const CLIENT_FLAGS: FlagDefs = { gpmd: { type: "string" }, ...TLS_FLAGS, ...HELP_FLAG };
 
-const CAP_FLAGS = {
+const CAP_FLAGS: FlagDefs = {
   "max-frame-bytes": { type: "string" },
   "max-module-bytes": { type: "string" },
-} as const;
+};
 
 /** Size caps as given; undefined means the default. */
 export interface CapFlags {
@@ -56,17 +58,29 @@ export interface CapFlags {
   maxModuleBytes?: number;
 }
 
-function capFlags(values: { "max-frame-bytes"?: string; "max-module-bytes"?: string }): CapFlags {
+function capFlags(values: FlagValues): CapFlags {
   return {
-    maxFrameBytes: number(values["max-frame-bytes"], "--max-frame-bytes", 1024),
-    maxModuleBytes: number(values["max-module-bytes"], "--max-module-bytes", 8),
+    maxFrameBytes: number(str(values, "max-frame-bytes"), "--max-frame-bytes", 1024),
+    maxModuleBytes: number(str(values, "max-module-bytes"), "--max-module-bytes", 8),
   };
 }
 
-function tlsPaths(
-  values: { "tls-cert"?: string; "tls-key"?: string; "tls-ca"?: string },
-): TlsPaths {
-  return { cert: values["tls-cert"], key: values["tls-key"], ca: values["tls-ca"] };
+function tlsPaths(values: FlagValues): TlsPaths {
+  return { cert: str(values, "tls-cert"), key: str(values, "tls-key"), ca: str(values, "tls-ca") };
+}
+
+function str(values: FlagValues, name: string): string | undefined {
+  const value = values[name];
+  return typeof value === "string" ? value : undefined;
+}
+
+function list(values: FlagValues, name: string): string[] {
+  const value = values[name];
+  return Array.isArray(value) ? value : [];
+}
+
+function bool(values: FlagValues, name: string): boolean {
+  return values[name] === true;
 }
 
 /** Flags of a node. */
@@ -96,22 +110,17 @@ export interface NodeCliOptions {
  * ```
  */
 export function parseCli(argv: string[]): CliCommand {
-  if (argv.includes("--help") || argv.includes("-h")) return { kind: "help" };
-  if (argv.includes("--version") || argv.includes("-V")) return { kind: "version" };
   const [first, second] = argv;
+  // A subcommand's flags are its own: `wasm upload --version v1` is never the global --version.
   if (first === "gpmd") return parseGpmd(second, argv.slice(2));
   if (first === "wasm") return parseWasm(second, argv.slice(2));
-  return { kind: "node", options: parseNode(argv) };
+  return parseNode(argv);
 }
 
-type FlagSpec = NonNullable<ParseArgsConfig["options"]>;
-
-function parse<T extends FlagSpec>(args: string[], options: T) {
-  try {
-    return parseArgs({ args, options, allowPositionals: true as const, strict: true as const });
-  } catch (error) {
-    throw new GvmError("BAD_FLAGS", `${(error as Error).message} (see gvm --help)`);
-  }
+// Every subcommand takes --help (-h) too; asking for help is never an unknown flag.
+function parse(args: string[], defs: FlagDefs, command: string) {
+  if (args.includes("--help") || args.includes("-h")) return undefined;
+  return parseFlags(args, { ...defs, ...HELP_FLAG }, command);
 }
 
 function noPositionals(positionals: string[], command: string): void {
@@ -123,8 +132,9 @@ function noPositionals(positionals: string[], command: string): void {
   }
 }
 
-function parseNode(argv: string[]): NodeCliOptions {
-  const { values, positionals } = parse(argv, {
+function parseNode(argv: string[]): CliCommand {
+  const parsed = parse(argv, {
+    version: { type: "boolean", short: "V" },
     name: { type: "string" },
     modules: { type: "string" },
     gpmd: { type: "string" },
@@ -132,63 +142,71 @@ function parseNode(argv: string[]): NodeCliOptions {
     advertise: { type: "string" },
     ...TLS_FLAGS,
     ...CAP_FLAGS,
-    command: { type: "string", short: "c", multiple: true },
+    // Only -c is documented: its long name never shows up in messages.
+    command: { type: "string", short: "c", multiple: true, hidden: true },
     timeout: { type: "string" },
     "max-memory": { type: "string" },
     workers: { type: "string" },
     "deny-peers": { type: "boolean" },
     "allow-dir": { type: "string", multiple: true },
     debug: { type: "boolean" },
-  });
+  }, "gvm");
+  if (!parsed) return { kind: "help" };
+  const { values, positionals } = parsed;
+  if (bool(values, "version")) return { kind: "version" };
   noPositionals(positionals, "gvm");
-  if (values.name !== undefined && !isNodeName(values.name)) {
-    throw new GvmError(
-      "BAD_FLAGS",
-      `Bad node name '${values.name}': use 1 to 64 letters, digits, . _ -`,
-    );
+  const name = str(values, "name");
+  if (name !== undefined && !isNodeName(name)) {
+    throw new GvmError("BAD_FLAGS", `Bad node name '${name}': use 1 to 64 letters, digits, . _ -`);
   }
-  return {
-    name: values.name,
-    modules: values.modules,
-    gpmd: values.gpmd,
-    listen: values.listen,
-    advertise: values.advertise,
+  const options: NodeCliOptions = {
+    name,
+    modules: str(values, "modules"),
+    gpmd: str(values, "gpmd"),
+    listen: str(values, "listen"),
+    advertise: str(values, "advertise"),
     tls: tlsPaths(values),
     caps: capFlags(values),
-    commands: values.command ?? [],
-    timeoutSeconds: number(values.timeout, "--timeout", 0.001),
-    maxMemoryMiB: number(values["max-memory"], "--max-memory", 1),
-    workers: number(values.workers, "--workers", 1),
-    denyPeers: values["deny-peers"] ?? false,
-    allowDirs: (values["allow-dir"] ?? []).map(parseDirMapping),
-    debug: values.debug ?? false,
+    commands: list(values, "command"),
+    timeoutSeconds: number(str(values, "timeout"), "--timeout", 0.001),
+    maxMemoryMiB: number(str(values, "max-memory"), "--max-memory", 1),
+    workers: number(str(values, "workers"), "--workers", 1),
+    denyPeers: bool(values, "deny-peers"),
+    allowDirs: list(values, "allow-dir").map(parseDirMapping),
+    debug: bool(values, "debug"),
   };
+  return { kind: "node", options };
 }
 
 function parseGpmd(action: string | undefined, rest: string[]): CliCommand {
   switch (action) {
+    case "--help":
+    case "-h":
+      return { kind: "help" };
     case "start": {
-      const { values, positionals } = parse(rest, {
+      const parsed = parse(rest, {
         foreground: { type: "boolean" },
         port: { type: "string" },
         listen: { type: "string" },
         peer: { type: "string", multiple: true },
         ...TLS_FLAGS,
         ...CAP_FLAGS,
-        "detached-child": { type: "boolean" },
-      });
+        "detached-child": { type: "boolean", hidden: true },
+      }, "gvm gpmd start");
+      if (!parsed) return { kind: "help" };
+      const { values, positionals } = parsed;
       noPositionals(positionals, "gvm gpmd start");
-      const port = number(values.port, "--port", 0);
+      const port = number(str(values, "port"), "--port", 0);
       if (port !== undefined && (!Number.isInteger(port) || port > 65535)) {
         throw new GvmError("BAD_FLAGS", `--port takes 0 to 65535, not ${values.port}`);
       }
       return {
         kind: "gpmd-start",
-        foreground: values.foreground ?? false,
+        foreground: bool(values, "foreground"),
         port,
-        listen: values.listen ?? "127.0.0.1",
-        detachedChild: values["detached-child"] ?? false,
-        peers: values.peer ?? [],
+        listen: str(values, "listen") ?? "127.0.0.1",
+        detachedChild: bool(values, "detached-child"),
+        peers: list(values, "peer"),
         tls: tlsPaths(values),
         caps: capFlags(values),
       };
@@ -196,9 +214,11 @@ function parseGpmd(action: string | undefined, rest: string[]): CliCommand {
     case "stop":
     case "kill":
     case "status": {
-      const { values, positionals } = parse(rest, CLIENT_FLAGS);
+      const parsed = parse(rest, CLIENT_FLAGS, `gvm gpmd ${action}`);
+      if (!parsed) return { kind: "help" };
+      const { values, positionals } = parsed;
       noPositionals(positionals, `gvm gpmd ${action}`);
-      const client = { gpmd: values.gpmd, tls: tlsPaths(values) };
+      const client = { gpmd: str(values, "gpmd"), tls: tlsPaths(values) };
       return { kind: action === "status" ? "gpmd-status" : "gpmd-stop", client };
     }
     default:
@@ -210,27 +230,36 @@ function parseGpmd(action: string | undefined, rest: string[]): CliCommand {
 }
 
 function parseWasm(action: string | undefined, rest: string[]): CliCommand {
+  if (action === "--help" || action === "-h") return { kind: "help" };
   if (action === "list") {
-    const { values, positionals } = parse(rest, CLIENT_FLAGS);
+    const parsed = parse(rest, CLIENT_FLAGS, "gvm wasm list");
+    if (!parsed) return { kind: "help" };
+    const { values, positionals } = parsed;
     noPositionals(positionals, "gvm wasm list");
-    return { kind: "wasm-list", client: { gpmd: values.gpmd, tls: tlsPaths(values) } };
+    return { kind: "wasm-list", client: { gpmd: str(values, "gpmd"), tls: tlsPaths(values) } };
   }
   if (action === "upload") {
-    const { values, positionals } = parse(rest, {
+    const parsed = parse(rest, {
       ...CLIENT_FLAGS,
       name: { type: "string" },
       version: { type: "string" },
       file: { type: "string" },
-    });
+    }, "gvm wasm upload");
+    if (!parsed) return { kind: "help" };
+    const { values, positionals } = parsed;
     noPositionals(positionals, "gvm wasm upload");
-    const { name, version, file } = values;
+    const [name, version, file] = [
+      str(values, "name"),
+      str(values, "version"),
+      str(values, "file"),
+    ];
     if (!name || !version || !file) {
       throw new GvmError(
         "BAD_FLAGS",
         "gvm wasm upload needs --name=NAME --version=VERSION --file=PATH",
       );
     }
-    const client = { gpmd: values.gpmd, tls: tlsPaths(values) };
+    const client = { gpmd: str(values, "gpmd"), tls: tlsPaths(values) };
     return { kind: "wasm-upload", client, name, version, file };
   }
   throw new GvmError("BAD_FLAGS", `Unknown wasm command '${action ?? ""}': use upload or list`);
@@ -290,6 +319,8 @@ TLS (GPMD, nodes, and the stop/status/wasm commands alike):
   --tls-cert FILE --tls-key FILE --tls-ca FILE
                        use TLS for every connection; the other side's certificate must be
                        signed by the CA. The cookie handshake still runs inside.
+
+Every flag takes --flag VALUE and --flag=VALUE alike.
 
 Without -c and with standard input not a terminal, gvm reads one command a line and prints no
 prompt. The exit status is non-zero if any command failed.
