@@ -308,7 +308,8 @@ GPMD options:
   --foreground         stay attached instead of running as a daemon
   --peer HOST:PORT     another machine's GPMD whose nodes discovery lists as name@host
                        (repeatable)
-  --gpmd HOST:PORT     (stop, status, wasm) the GPMD to talk to
+  --gpmd HOST:PORT     (stop, status, wasm) the GPMD to talk to (default $GPMD_ADDR, else
+                       the one started from GHOST_HOME (its pid file), else 127.0.0.1:5989)
 
 Size caps (GPMD and nodes):
   --max-frame-bytes N  largest protocol frame accepted after the handshake (default 16 MiB;
