@@ -1,3 +1,4 @@
+import { escapeText } from "../escape.ts";
 import { NODE_OPS } from "./parser.ts";
 
 /** What completion offers: module names, each module's exports, node names. */
@@ -80,7 +81,9 @@ export class CompletionSnapshot implements CompletionSource {
     const modules = await attempt(() => this.#origin.moduleNames(), this.#modules);
     const exports = new Map<string, string[]>();
     for (const module of modules) {
-      exports.set(module, await attempt(() => this.#origin.exportNames(module), []));
+      const names = await attempt(() => this.#origin.exportNames(module), []);
+      // Tab inserts what it offers into the line: a name with control characters is never offered.
+      exports.set(module, names.filter((name) => escapeText(name) === name));
     }
     this.#modules = modules;
     this.#exports = exports;

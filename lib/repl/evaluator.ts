@@ -1,4 +1,5 @@
 import { formatError, GvmError } from "../errors.ts";
+import { escapeText } from "../escape.ts";
 import type { GvmNode } from "../node/node.ts";
 import type { CallResult, CallSpec } from "../wasm/runtime.ts";
 import { formatResults } from "../wasm/values.ts";
@@ -70,7 +71,7 @@ export class Evaluator {
       case "empty":
         return "ok";
       case "help":
-        this.#out.line(helpText(await node.moduleNames().catch(() => [])));
+        this.#out.line(helpText((await node.moduleNames().catch(() => [])).map(escapeText)));
         return "ok";
       case "exit":
         this.#out.line("Goodbye :(");
@@ -78,10 +79,10 @@ export class Evaluator {
       case "call":
         return await this.#localCall(command.call, signal);
       case "discover":
-        this.#out.line((await node.discover()).join(","));
+        this.#out.line(escapeText((await node.discover()).join(",")));
         return "ok";
       case "list":
-        this.#out.line(node.list().join(","));
+        this.#out.line(escapeText(node.list().join(",")));
         return "ok";
       case "info": {
         const info = node.info();
@@ -93,7 +94,7 @@ export class Evaluator {
         return "ok";
       }
       case "connect":
-        this.#out.line(await node.connect(command.node));
+        this.#out.line(escapeText(await node.connect(command.node)));
         return "ok";
       case "disconnect":
         node.disconnect(command.node);

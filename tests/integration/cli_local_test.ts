@@ -301,3 +301,23 @@ Deno.test("NaN, infinities and -0 cross to and from the sandbox intact", async (
   assert.equal(result.code, 0, result.stderr);
   assert.equal(body(result.stdout), "nan\ninf\n-0\nnan\n-inf\n");
 });
+
+Deno.test("export names a module chose are shown escaped, locally and through Node.run", async () => {
+  await using home = await tempHome();
+  await using gpmd = await TestGpmd.start(home.path);
+  const evil = `${FIXTURES_DIR}/evil`;
+  await using peer = await TestNode.start(home.path, gpmd.address, { modules: evil });
+  const result = await runCommands(home.path, gpmd, [
+    "evil.nosuch()",
+    `Node.connect(${peer.name})`,
+    `Node.run(${peer.name}, evil.nosuch())`,
+  ], evil);
+  assert.equal(result.code, 1);
+  const lines = result.stderr.trimEnd().split("\n");
+  assert.equal(lines.length, 2, result.stderr);
+  for (const line of lines) {
+    assert.match(line, /^error: EXPORT_NOT_FOUND: evil has no export named nosuch; .*ok/);
+    assert.ok(line.includes("x\\nerror: FORGED\\x1b]0;pwned\\x07"), line);
+  }
+  assert.doesNotMatch(result.stdout + result.stderr, /\x1b|\x07/);
+});

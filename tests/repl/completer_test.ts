@@ -204,3 +204,11 @@ Deno.test("`completeLine()` on a snapshot whose list() throws yields no candidat
   }));
   assert.deepEqual(completeLine(snapshot, "Node.run("), [[], "Node.run("]);
 });
+
+Deno.test("CompletionSnapshot never offers an export name with control characters", async () => {
+  const snapshot = new CompletionSnapshot(fakeOrigin({
+    exportNames: () => Promise.resolve(["add", "x\nerror: FORGED\x1b]0;t\x07"]),
+  }));
+  await snapshot.refresh();
+  assert.deepEqual(snapshot.exportNames("math"), ["add"]);
+});
