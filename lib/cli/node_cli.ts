@@ -14,11 +14,19 @@ export async function runNode(home: HomePaths, options: NodeCliOptions): Promise
     const isDirectory = await Deno.stat(host).then((info) => info.isDirectory, () => false);
     if (!isDirectory) throw new GvmError("BAD_FLAGS", `--allow-dir ${host}: not a folder`);
   }
+  const modulesDir = absolute(options.modules ?? Deno.env.get("GVM_MODULES") ?? "modules");
+  if (options.modules !== undefined || Deno.env.get("GVM_MODULES")) {
+    // A folder asked for by name must exist: a typo would otherwise run with no modules at all.
+    // (The default ./modules may be missing: modules then come from GPMD's store.)
+    const isDirectory = await Deno.stat(modulesDir).then((info) => info.isDirectory, () => false);
+    const source = options.modules !== undefined ? "--modules" : "GVM_MODULES";
+    if (!isDirectory) throw new GvmError("BAD_FLAGS", `${source} ${modulesDir}: not a folder`);
+  }
   let notify: (line: string) => void = () => {};
   const node = await GvmNode.start({
     name: options.name,
     gpmd: parseGpmdAddress(options.gpmd ?? Deno.env.get("GPMD_ADDR")),
-    modulesDir: absolute(options.modules ?? Deno.env.get("GVM_MODULES") ?? "modules"),
+    modulesDir,
     home,
     listen: parseListen(options.listen),
     timeoutMs: options.timeoutSeconds === undefined ? undefined : options.timeoutSeconds * 1000,

@@ -342,7 +342,7 @@ export class GvmNode {
     if (!peer) {
       throw new GvmError(
         "NOT_CONNECTED",
-        `Not connected to ${name}; use Node.connect(${name}) first`,
+        `Not connected to ${name} (Node.list() shows the nodes this one is connected to)`,
       );
     }
     return peer;
@@ -404,6 +404,8 @@ export class GvmNode {
       });
       peer.conn.start((message, conn) => this.#onPeerMessage(message, conn));
       this.#addPeer(peer);
+      // As it says who left: the user at this prompt sees who may now run code here.
+      if (this.#peers.get(peer.name) === peer) this.#options.log?.(`${peer.name} connected`);
     } catch (error) {
       this.#options.log?.(`Refused a peer connection: ${toGvmError(error).message}`);
     }
@@ -429,7 +431,8 @@ export class GvmNode {
     );
     const timeoutMs = options.timeoutMs ?? this.runtime.timeoutMs;
     const signal = options.signal!;
-    if (signal.aborted) throw new GvmError("CANCELLED", `${spec.module} was cancelled`);
+    const label = spec.fn === undefined ? spec.module : `${spec.module}.${spec.fn}`;
+    if (signal.aborted) throw new GvmError("CANCELLED", `${label} was cancelled`);
     signal.addEventListener("abort", () => peer.conn.send({ t: "cancel", callId }), { once: true });
     const reply = await peer.conn.request({
       t: "call",
@@ -448,12 +451,24 @@ export class GvmNode {
           options.onOutput?.(event.fd === 2 ? 2 : 1, base64ToBytes(event.data));
         }
       },
+    }).catch((error) => {
+      // The same words as a local call, and always which node it happened on.
+      if (signal.aborted) throw new GvmError("CANCELLED", `${label} was cancelled on ${peer.name}`);
+      const err = toGvmError(error);
+      throw new GvmError(err.code, `on ${peer.name}: ${err.message}`, { cause: err });
     });
     return decodeValues(reply.types, reply.values);
   }
 
   async #fetchFromStore(module: string) {
-    if (!this.#link?.isUp) return undefined;
+    if (!this.#link?.isUp) {
+      // "No module named x" would send the user looking for a typo when GPMD is the problem.
+      const { host, port } = this.#link.address;
+      throw new GvmError(
+        "GPMD_DOWN",
+        `No module named ${module} in ${this.runtime.catalog.modulesDir}, and GPMD at ${host}:${port} is unreachable, so its store was not searched`,
+      );
+    }
     try {
       return await this.#link.client.fetchModule({ name: module });
     } catch (error) {

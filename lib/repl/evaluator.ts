@@ -4,6 +4,7 @@ import type { GvmNode } from "../node/node.ts";
 import type { CallResult, CallSpec } from "../wasm/runtime.ts";
 import { formatResults } from "../wasm/values.ts";
 import { helpText } from "./help.ts";
+import { LinePrefixer } from "./line_prefixer.ts";
 import { type CallExpr, type Command, parseCommand } from "./parser.ts";
 
 /** Where the evaluator writes: text lines, and module output bytes as they stream in. */
@@ -81,9 +82,12 @@ export class Evaluator {
       case "discover":
         this.#out.line(escapeText((await node.discover()).join(",")));
         return "ok";
-      case "list":
-        this.#out.line(escapeText(node.list().join(",")));
+      case "list": {
+        const peers = node.list();
+        // An empty line would look like nothing happened.
+        this.#out.line(peers.length > 0 ? escapeText(peers.join(",")) : "(no connected nodes)");
         return "ok";
+      }
       case "info": {
         const info = node.info();
         this.#out.line(
@@ -127,10 +131,18 @@ export class Evaluator {
 
   async #remoteCall(node: string, call: CallExpr, signal: AbortSignal): Promise<Outcome> {
     const tracker = new OutputTracker(this.#out);
+    await this.#ensureConnected(node);
     const remote = this.#node.run(node, toSpec(call), { signal, onOutput: tracker.write });
     this.#out.line(`ID:  ${remote.callId}`);
     this.#printResult(await remote.result.finally(() => tracker.endLine()), tracker, false);
     return "ok";
+  }
+
+  // Erlang's transparent connect: running on a node connects to it first if need be.
+  async #ensureConnected(node: string): Promise<void> {
+    if (this.#node.list().includes(node)) return;
+    const name = await this.#node.connect(node);
+    this.#out.error(`Connected to ${escapeText(name)}`);
   }
 
   async #multicall(call: CallExpr, signal: AbortSignal): Promise<Outcome> {
@@ -139,16 +151,24 @@ export class Evaluator {
       throw new GvmError("NOT_CONNECTED", "Not connected to any node; use Node.connect(...) first");
     }
     const spec = toSpec(call);
+    // Output streams as it comes, a whole line at a time, each line naming its node.
+    const outputs = peers.map((peer) => new LinePrefixer(this.#out, `${escapeText(peer)}: `));
     const settled = await Promise.allSettled(
-      peers.map((peer) => this.#node.run(peer, spec, { signal }).result),
+      peers.map((peer, i) =>
+        this.#node.run(peer, spec, { signal, onOutput: outputs[i].write }).result
+      ),
     );
     let failed = false;
     settled.forEach((outcome, i) => {
+      outputs[i].flush();
+      const peer = escapeText(peers[i]);
       if (outcome.status === "fulfilled") {
-        this.#out.line(`${peers[i]}: ${formatResults(outcome.value.types, outcome.value.values)}`);
+        const { types, values } = outcome.value;
+        if (values.length > 0) this.#out.line(`${peer}: ${formatResults(types, values)}`);
+        else if (!outputs[i].wrote) this.#out.line(`${peer}: (no output)`);
       } else {
         failed = true;
-        this.#out.line(`${peers[i]}: ${formatError(outcome.reason)}`);
+        this.#out.line(`${peer}: ${formatError(outcome.reason)}`);
       }
     });
     return failed ? "failed" : "ok";

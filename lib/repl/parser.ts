@@ -408,7 +408,7 @@ const OP_SPECS: readonly OpSpec[] = [
   {
     name: "info",
     usage: "Node.info()",
-    summary: "Show this node's name, address and modules",
+    summary: "Show this node's name, id, address and GPMD",
     params: [],
     parse: () => ({ kind: "info" }),
   },
@@ -436,7 +436,7 @@ const OP_SPECS: readonly OpSpec[] = [
   {
     name: "run",
     usage: "Node.run(node, module.fn(args))",
-    summary: "Run a module call on another node",
+    summary: "Run a module call on another node (connecting first if need be)",
     params: ["a node name", "a module call"],
     // Property order is evaluation order, so the node is read before the call.
     parse: (a) => ({ kind: "run", node: a.node(), call: a.call() }),
@@ -444,7 +444,7 @@ const OP_SPECS: readonly OpSpec[] = [
   {
     name: "multicall",
     usage: "Node.multicall(module.fn(args))",
-    summary: "Run a module call on every connected node",
+    summary: "Run it on every connected node; each line names its node",
     params: ["a module call"],
     parse: (a) => ({ kind: "multicall", call: a.call() }),
   },

@@ -1,3 +1,4 @@
+import { mibText } from "./limit_text.ts";
 import {
   ConsoleStdout,
   type Fd,
@@ -142,7 +143,7 @@ export function runEntry(
     if (atMemoryCap(instance, request.maxPages, error)) {
       throw new GvmError(
         "MEMORY_LIMIT",
-        `${label} stopped at the ${request.maxPages * 64} KiB memory cap (--max-memory): ${
+        `${label} stopped at the ${mibText(request.maxPages)} memory cap (--max-memory): ${
           (error as Error).message
         }`,
       );

@@ -2,7 +2,7 @@
 // Ctrl-C on an empty line, Ctrl-D.
 import assert from "node:assert/strict";
 import { RUN_PERMISSIONS } from "../../lib/cli/self_command.ts";
-import { FIXTURES_DIR, MODULES_DIR, tempHome, TestGpmd } from "./_harness.ts";
+import { FIXTURES_DIR, MODULES_DIR, tempHome, TestGpmd, TestNode } from "./_harness.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
@@ -131,6 +131,24 @@ Deno.test("Ctrl-C at the prompt cancels the running call and the prompt goes on"
   await term.waitFor(/^3\n\(node-5651\) >$/m);
   await term.keys("C-c");
   await term.waitFor(/To exit, type exit or press Ctrl-D/);
+  await term.keys("exit", "Enter");
+  await term.waitFor(/Goodbye :\(/);
+});
+
+Deno.test("Ctrl-C cancels a remote call in the same words as a local one, naming the node", async () => {
+  await using home = await tempHome();
+  await using gpmd = await TestGpmd.start(home.path);
+  await using peer = await TestNode.start(home.path, gpmd.address, { modules: FIXTURES_DIR });
+  await using term = await Terminal.open(home.path, gpmd.address, FIXTURES_DIR);
+  await term.waitFor(/\(node-5651\) >$/m);
+  await term.keys(`Node.run(${peer.name}, spin.announce())`, "Enter");
+  await term.waitFor(/^spinning$/m);
+  await term.keys("C-c");
+  const cancelled = new RegExp(
+    `error: CANCELLED: spin\\.announce was cancelled on ${peer.name}\\n\\(node-5651\\) >$`,
+    "m",
+  );
+  await term.waitFor(cancelled);
   await term.keys("exit", "Enter");
   await term.waitFor(/Goodbye :\(/);
 });
