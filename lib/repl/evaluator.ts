@@ -11,7 +11,11 @@ import { type CallExpr, type Command, parseCommand } from "./parser.ts";
 export interface Output {
   line(text: string): void;
   error(text: string): void;
-  stream(fd: 1 | 2, data: Uint8Array): void;
+  /**
+   * Module output as it streams. May return a promise to make the call wait (a slow reader);
+   * with `mayDrop` (output that cannot wait, as a peer's) it may drop the bytes instead.
+   */
+  stream(fd: 1 | 2, data: Uint8Array, mayDrop?: boolean): void | Promise<void>;
 }
 
 /** What became of one prompt line. */
@@ -130,7 +134,8 @@ export class Evaluator {
   }
 
   async #remoteCall(node: string, call: CallExpr, signal: AbortSignal): Promise<Outcome> {
-    const tracker = new OutputTracker(this.#out);
+    // A peer's output arrives from the network and cannot be paused here: dropped if need be.
+    const tracker = new OutputTracker(this.#out, true);
     await this.#ensureConnected(node);
     const remote = this.#node.run(node, toSpec(call), { signal, onOutput: tracker.write });
     this.#out.line(`ID:  ${remote.callId}`);
@@ -189,18 +194,21 @@ function toSpec(call: CallExpr): CallSpec {
 /** Passes module output through and remembers whether a line was left open. */
 class OutputTracker {
   readonly #out: Output;
+  readonly #mayDrop: boolean;
   wrote = false;
   #lastByte = NEWLINE;
 
-  constructor(out: Output) {
+  constructor(out: Output, mayDrop = false) {
     this.#out = out;
+    this.#mayDrop = mayDrop;
   }
 
-  write = (fd: 1 | 2, data: Uint8Array): void => {
+  /** Passes output on; the promise it may return makes the call wait for a slow reader. */
+  write = (fd: 1 | 2, data: Uint8Array): void | Promise<void> => {
     if (data.length === 0) return;
     this.wrote = true;
     this.#lastByte = data[data.length - 1];
-    this.#out.stream(fd, data);
+    return this.#out.stream(fd, data, this.#mayDrop);
   };
 
   /** Ends an unterminated last line so the result starts on its own. */

@@ -62,6 +62,7 @@ export class LinePrefixer {
       line.set(part, at);
       at += part.length;
     }
-    this.#out.stream(fd, line);
+    // Several peers' output, from the network: it cannot wait, so it may be dropped.
+    this.#out.stream(fd, line, true);
   }
 }

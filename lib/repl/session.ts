@@ -5,6 +5,7 @@ import { completeLine, CompletionSnapshot } from "./completer.ts";
 import { Evaluator, type Output } from "./evaluator.ts";
 import { watchFolder } from "./folder_watch.ts";
 import { loadHistory, saveHistoryLine } from "./history.ts";
+import { AsyncOutput } from "./async_output.ts";
 
 /** Options for {@linkcode runSession}. */
 export interface SessionOptions {
@@ -19,21 +20,41 @@ export interface SessionOptions {
 
 const encoder = new TextEncoder();
 
+// Never written synchronously: a reader that stops reading must not stop the node (see
+// AsyncOutput). Result and error lines are small and always kept; module output waits.
+const stdout = new AsyncOutput(Deno.stdout);
+const stderr = new AsyncOutput(Deno.stderr);
+
 const plainOutput: Output = {
-  line: (text) => writeAll(Deno.stdout, text + "\n"),
-  error: (text) => writeAll(Deno.stderr, text + "\n"),
-  stream: (fd, data) => writeAll(fd === 1 ? Deno.stdout : Deno.stderr, data),
+  line: (text) => {
+    reportDropped();
+    stdout.write(encoder.encode(text + "\n"));
+  },
+  error: (text) => {
+    stderr.write(encoder.encode(text + "\n"));
+  },
+  stream: (fd, data, mayDrop) => {
+    const target = fd === 1 ? stdout : stderr;
+    if (!mayDrop) return target.write(data);
+    target.offer(data);
+    return undefined;
+  },
 };
 
-function writeAll(target: typeof Deno.stdout, data: string | Uint8Array): void {
-  const bytes = typeof data === "string" ? encoder.encode(data) : data;
-  let written = 0;
-  try {
-    while (written < bytes.length) written += target.writeSync(bytes.subarray(written));
-  } catch (error) {
-    // Whoever read our output has gone (`gvm ... | head`): drop the rest, as other tools do.
-    if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
-  }
+// Output that could not wait (a peer's, arriving from the network) and found the queue full.
+function reportDropped(): void {
+  const dropped = stdout.dropped + stderr.dropped;
+  if (dropped === 0) return;
+  stdout.dropped = stderr.dropped = 0;
+  stderr.write(
+    encoder.encode(`(${dropped} bytes of output dropped: the terminal was not reading)\n`),
+  );
+}
+
+/** Waits until everything printed so far is out (before a prompt, and before exiting). */
+async function drained(): Promise<void> {
+  reportDropped();
+  await Promise.all([stdout.flush(), stderr.flush()]);
 }
 
 /**
@@ -46,16 +67,20 @@ function writeAll(target: typeof Deno.stdout, data: string | Uint8Array): void {
  * ```
  */
 export async function runSession(options: SessionOptions): Promise<number> {
-  if (options.commands && options.commands.length > 0) {
-    options.onNotify?.((line) => plainOutput.error(line));
-    return await runLines(new Evaluator(options.node, plainOutput), options.commands);
+  try {
+    if (options.commands && options.commands.length > 0) {
+      options.onNotify?.((line) => plainOutput.error(line));
+      return await runLines(new Evaluator(options.node, plainOutput), options.commands);
+    }
+    if (!Deno.stdin.isTerminal()) {
+      options.onNotify?.((line) => plainOutput.error(line));
+      const rl = createInterface({ input: process.stdin, terminal: false });
+      return await runLines(new Evaluator(options.node, plainOutput), rl);
+    }
+    return await runPrompt(options);
+  } finally {
+    await drained();
   }
-  if (!Deno.stdin.isTerminal()) {
-    options.onNotify?.((line) => plainOutput.error(line));
-    const rl = createInterface({ input: process.stdin, terminal: false });
-    return await runLines(new Evaluator(options.node, plainOutput), rl);
-  }
-  return await runPrompt(options);
 }
 
 async function runLines(
@@ -116,6 +141,8 @@ async function runPrompt(options: SessionOptions): Promise<number> {
       exited = true;
       break;
     }
+    // The prompt goes after the command's output, not in the middle of what is still queued.
+    await drained();
     rl.prompt();
     completions.refresh();
   }
