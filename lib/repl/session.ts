@@ -6,6 +6,7 @@ import { Evaluator, type Output } from "./evaluator.ts";
 import { watchFolder } from "./folder_watch.ts";
 import { loadHistory, saveHistoryLine } from "./history.ts";
 import { AsyncOutput } from "./async_output.ts";
+import { handleTerminalSignals, setRaw } from "./terminal_signals.ts";
 
 /** Options for {@linkcode runSession}. */
 export interface SessionOptions {
@@ -130,10 +131,25 @@ async function runPrompt(options: SessionOptions): Promise<number> {
     rl.write(null, { ctrl: true, name: "u" });
     rl.prompt();
   });
+  let signalled: "SIGTERM" | "SIGHUP" | undefined;
+  using _signals = handleTerminalSignals({
+    rl,
+    redraw: () => {
+      if (!evaluator.busy) rl.prompt(true);
+    },
+    terminate: (signal) => {
+      // The shell's prompt goes on a line of its own, not after a half-typed command.
+      if (!signalled) process.stdout.write("\n");
+      signalled = signal;
+      evaluator.interrupt();
+      rl.close();
+    },
+  });
   let failed = false;
   let exited = false;
   rl.prompt();
   for await (const line of rl) {
+    if (signalled) break;
     if (line.trim().length > 0) await saveHistoryLine(options.historyFile, line);
     const outcome = await evaluator.evaluate(line);
     if (outcome === "failed") failed = true;
@@ -145,6 +161,12 @@ async function runPrompt(options: SessionOptions): Promise<number> {
     await drained();
     rl.prompt();
     completions.refresh();
+  }
+  if (signalled) {
+    rl.close();
+    setRaw(false);
+    // As a shell reports it: 128 + the signal number.
+    return signalled === "SIGTERM" ? 143 : 129;
   }
   if (!exited) plainOutput.line("\nGoodbye :(");
   rl.close();

@@ -3,30 +3,14 @@
 import assert from "node:assert/strict";
 import { RUN_PERMISSIONS } from "../../lib/cli/self_command.ts";
 import { FIXTURES_DIR, MODULES_DIR, tempHome, TestGpmd, TestNode } from "./_harness.ts";
+import { shellCommand, TmuxSession } from "./_tmux.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
-// A private tmux server per test run: the user's own tmux sessions are never touched.
-const SOCKET = `gvm-test-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
-
-async function tmux(...args: string[]): Promise<string> {
-  const out = await new Deno.Command("tmux", {
-    args: ["-L", SOCKET, ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!out.success) {
-    throw new Error(`tmux ${args[0]} failed: ${new TextDecoder().decode(out.stderr)}`);
-  }
-  return new TextDecoder().decode(out.stdout);
-}
-
-class Terminal implements AsyncDisposable {
-  constructor(readonly session: string) {}
-
-  static async open(home: string, gpmd: string, modules = MODULES_DIR): Promise<Terminal> {
-    const session = `gvm-test-${crypto.randomUUID().slice(0, 8)}`;
-    const command = [
+class Terminal extends TmuxSession {
+  /** A node named node-5651 on `gpmd`, straight in the window (no shell). */
+  static async node(home: string, gpmd: string, modules = MODULES_DIR): Promise<Terminal> {
+    const command = shellCommand([
       "env",
       `GHOST_HOME=${home}`,
       "NO_COLOR=1",
@@ -40,32 +24,9 @@ class Terminal implements AsyncDisposable {
       modules,
       "--name",
       "node-5651",
-    ].map((part) => `'${part}'`).join(" ");
-    await tmux("new-session", "-d", "-s", session, "-x", "150", "-y", "40", `${command}; sleep 30`);
-    return new Terminal(session);
-  }
-
-  screen(): Promise<string> {
-    return tmux("capture-pane", "-p", "-t", this.session);
-  }
-
-  keys(...keys: string[]): Promise<string> {
-    return tmux("send-keys", "-t", this.session, ...keys);
-  }
-
-  // The screen has no event to wait on, so poll it against a deadline.
-  async waitFor(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    while (true) {
-      const screen = await this.screen();
-      if (pattern.test(screen)) return screen;
-      if (Date.now() > deadline) throw new Error(`Screen never matched ${pattern}:\n${screen}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await tmux("kill-session", "-t", this.session).catch(() => {});
+    ]);
+    const session = await TmuxSession.open(`${command}; sleep 30`);
+    return new Terminal(session.session);
   }
 }
 
@@ -73,7 +34,7 @@ Deno.test("the terminal prompt: history, Tab completion, Ctrl-C and Ctrl-D", asy
   await using home = await tempHome();
   await using gpmd = await TestGpmd.start(home.path);
   {
-    await using term = await Terminal.open(home.path, gpmd.address);
+    await using term = await Terminal.node(home.path, gpmd.address);
     await term.waitFor(/\(node-5651\) >$/m);
     await term.keys("math.add(1,2)", "Enter");
     await term.waitFor(/Adding Numbers From Wasm\.\.\.\n\n3\n\(node-5651\) >$/m);
@@ -109,7 +70,7 @@ Deno.test("the terminal prompt: history, Tab completion, Ctrl-C and Ctrl-D", asy
   assert.equal(history, "math.add(1,2)\nNode.discover()\nmath.mul(6,7)\n");
   {
     // History survives a restart.
-    await using term = await Terminal.open(home.path, gpmd.address);
+    await using term = await Terminal.node(home.path, gpmd.address);
     await term.waitFor(/\(node-5651\) >$/m);
     await term.keys("Up");
     await term.waitFor(/\(node-5651\) > math\.mul\(6,7\)$/m);
@@ -121,7 +82,7 @@ Deno.test("the terminal prompt: history, Tab completion, Ctrl-C and Ctrl-D", asy
 Deno.test("Ctrl-C at the prompt cancels the running call and the prompt goes on", async () => {
   await using home = await tempHome();
   await using gpmd = await TestGpmd.start(home.path);
-  await using term = await Terminal.open(home.path, gpmd.address, FIXTURES_DIR);
+  await using term = await Terminal.node(home.path, gpmd.address, FIXTURES_DIR);
   await term.waitFor(/\(node-5651\) >$/m);
   await term.keys("spin.announce()", "Enter");
   await term.waitFor(/^spinning$/m);
@@ -139,7 +100,7 @@ Deno.test("Ctrl-C cancels a remote call in the same words as a local one, naming
   await using home = await tempHome();
   await using gpmd = await TestGpmd.start(home.path);
   await using peer = await TestNode.start(home.path, gpmd.address, { modules: FIXTURES_DIR });
-  await using term = await Terminal.open(home.path, gpmd.address, FIXTURES_DIR);
+  await using term = await Terminal.node(home.path, gpmd.address, FIXTURES_DIR);
   await term.waitFor(/\(node-5651\) >$/m);
   await term.keys(`Node.run(${peer.name}, spin.announce())`, "Enter");
   await term.waitFor(/^spinning$/m);
