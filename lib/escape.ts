@@ -19,6 +19,7 @@ export function escapeText(text: string): string {
 
 // Backslashes stay: messages quote the prompt's own escapes (`\n`) and must read as typed.
 // C0, DEL, C1, and U+2028/2029 (line breaks), U+200E/F and U+202A-202E, U+2066-2069 (bidi).
+// deno-lint-ignore no-control-regex -- matching control characters is the point.
 const UNSAFE = /[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
 
 const NAMED: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
