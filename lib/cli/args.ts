@@ -22,7 +22,9 @@ export type CliCommand =
   | { kind: "gpmd-stop"; client: ClientFlags }
   | { kind: "gpmd-status"; client: ClientFlags }
   | { kind: "wasm-upload"; client: ClientFlags; name: string; version: string; file: string }
-  | { kind: "wasm-list"; client: ClientFlags };
+  | { kind: "wasm-list"; client: ClientFlags }
+  | { kind: "node-list" }
+  | { kind: "node-stop"; name: string };
 
 /** `--tls-cert`, `--tls-key`, `--tls-ca` as given. */
 export interface TlsPaths {
@@ -99,6 +101,12 @@ export interface NodeCliOptions {
   denyPeers: boolean;
   allowDirs: DirMapping[];
   debug: boolean;
+  /** `--serve`: no prompt; serve peers until SIGTERM. */
+  serve: boolean;
+  /** `--detached`: `--serve` in the background, pid and log in GHOST_HOME. */
+  detached: boolean;
+  /** Internal: this process is the background child of `--detached`. */
+  detachedChild: boolean;
 }
 
 /**
@@ -114,6 +122,7 @@ export function parseCli(argv: string[]): CliCommand {
   // A subcommand's flags are its own: `wasm upload --version v1` is never the global --version.
   if (first === "gpmd") return parseGpmd(second, argv.slice(2));
   if (first === "wasm") return parseWasm(second, argv.slice(2));
+  if (first === "node") return parseNodeAdmin(second, argv.slice(2));
   return parseNode(argv);
 }
 
@@ -150,6 +159,9 @@ function parseNode(argv: string[]): CliCommand {
     "deny-peers": { type: "boolean" },
     "allow-dir": { type: "string", multiple: true },
     debug: { type: "boolean" },
+    serve: { type: "boolean" },
+    detached: { type: "boolean" },
+    "detached-child": { type: "boolean", hidden: true },
   }, "gvm");
   if (!parsed) return { kind: "help" };
   const { values, positionals } = parsed;
@@ -174,7 +186,13 @@ function parseNode(argv: string[]): CliCommand {
     denyPeers: bool(values, "deny-peers"),
     allowDirs: list(values, "allow-dir").map(parseDirMapping),
     debug: bool(values, "debug"),
+    serve: bool(values, "serve") || bool(values, "detached-child"),
+    detached: bool(values, "detached"),
+    detachedChild: bool(values, "detached-child"),
   };
+  if ((options.serve || options.detached) && options.commands.length > 0) {
+    throw new GvmError("BAD_FLAGS", "--serve and --detached run no commands: drop -c");
+  }
   return { kind: "node", options };
 }
 
@@ -229,6 +247,23 @@ function parseGpmd(action: string | undefined, rest: string[]): CliCommand {
   }
 }
 
+function parseNodeAdmin(action: string | undefined, rest: string[]): CliCommand {
+  const parsed = parse(rest, {}, `gvm node ${action ?? ""}`.trim());
+  if (!parsed || action === "--help" || action === "-h") return { kind: "help" };
+  const { positionals } = parsed;
+  if (action === "list") {
+    noPositionals(positionals, "gvm node list");
+    return { kind: "node-list" };
+  }
+  if (action === "stop") {
+    const [name, ...more] = positionals;
+    if (name === undefined) throw new GvmError("BAD_FLAGS", "gvm node stop needs a node NAME");
+    noPositionals(more, `gvm node stop ${name}`);
+    return { kind: "node-stop", name };
+  }
+  throw new GvmError("BAD_FLAGS", `Unknown node command '${action ?? ""}': use list or stop NAME`);
+}
+
 function parseWasm(action: string | undefined, rest: string[]): CliCommand {
   if (action === "--help" || action === "-h") return { kind: "help" };
   if (action === "list") {
@@ -279,6 +314,8 @@ export const USAGE = `gvm — the Ghost Virtual Machine: a WebAssembly node with
 
 Usage:
   gvm [--name NAME] [--modules DIR] [--gpmd HOST:PORT] [--listen HOST:PORT] [-c COMMAND]...
+  gvm --serve | --detached [node options]   a node with no prompt (like erl -detached)
+  gvm node list | gvm node stop NAME        the --detached nodes of GHOST_HOME
   gvm gpmd start [--foreground] [--port PORT] [--listen ADDR] [--peer HOST:PORT]...
   gvm gpmd stop          (alias: gvm gpmd kill)
   gvm gpmd status
@@ -298,6 +335,8 @@ Node options:
   --workers N          sandbox processes running wasm (default: CPUs, at most 4)
   --allow-dir HOST_DIR[:GUEST_DIR]
                        let modules see this folder (repeatable; none by default)
+  --serve              no prompt: serve peers until SIGTERM; status lines on stderr
+  --detached           --serve in the background; pid and log in $GHOST_HOME/nodes/
   --deny-peers         refuse incoming peer connections
   --debug              print the cause behind errors
 

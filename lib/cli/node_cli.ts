@@ -7,9 +7,11 @@ import { loadTls } from "../protocol/transport.ts";
 import { runSession } from "../repl/session.ts";
 import type { NodeCliOptions } from "./args.ts";
 import { say } from "./output.ts";
+import { serveNode, startDetachedNode } from "./serve_cli.ts";
 
 /** `gvm [flags]`: start a node, then run its prompt, `-c` commands or piped input. */
 export async function runNode(home: HomePaths, options: NodeCliOptions): Promise<number> {
+  if (options.detached) return await startDetachedNode(home, Deno.args);
   for (const { host } of options.allowDirs) {
     const isDirectory = await Deno.stat(host).then((info) => info.isDirectory, () => false);
     if (!isDirectory) throw new GvmError("BAD_FLAGS", `--allow-dir ${host}: not a folder`);
@@ -41,6 +43,9 @@ export async function runNode(home: HomePaths, options: NodeCliOptions): Promise
     log: (line) => notify(line),
   });
   try {
+    if (options.serve) {
+      return await serveNode(home, node, options.detachedChild, (fn) => notify = fn);
+    }
     say(`GVM has been created ${node.name} (${node.id})`);
     say(`Listening for nodes on port ${node.port}`);
     return await runSession({

@@ -72,3 +72,14 @@ Deno.test("parseCli() says -c needs a value without naming undocumented flags", 
   assert.equal(message, "-c needs a value (see gvm --help)");
   assert.equal(badFlags(["--debug=yes"]), "--debug takes no value (see gvm --help)");
 });
+
+Deno.test("parseCli() decodes headless nodes and gvm node list|stop", () => {
+  const serve = parseCli(["--serve", "--name=n1"]);
+  assert.equal(serve.kind === "node" && serve.options.serve, true);
+  const detached = parseCli(["--detached"]);
+  assert.equal(detached.kind === "node" && detached.options.detached, true);
+  assert.deepEqual(parseCli(["node", "list"]), { kind: "node-list" });
+  assert.deepEqual(parseCli(["node", "stop", "node-1"]), { kind: "node-stop", name: "node-1" });
+  assert.equal(badFlags(["node", "stop"]), "gvm node stop needs a node NAME");
+  assert.match(badFlags(["--serve", "-c", "math"]), /drop -c/);
+});
