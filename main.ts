@@ -4,7 +4,7 @@ import { gpmdStart, gpmdStatus, gpmdStop } from "./lib/cli/gpmd_cli.ts";
 import { nodeList, nodeStop } from "./lib/cli/node_admin_cli.ts";
 import { runNode } from "./lib/cli/node_cli.ts";
 import { complain, say } from "./lib/cli/output.ts";
-import { wasmList, wasmUpload } from "./lib/cli/wasm_cli.ts";
+import { wasmList, wasmRemove, wasmUpload } from "./lib/cli/wasm_cli.ts";
 import { formatError, toGvmError } from "./lib/errors.ts";
 import { homePaths } from "./lib/home.ts";
 import { VERSION } from "./lib/version.ts";
@@ -31,6 +31,8 @@ async function main(argv: string[]): Promise<number> {
       return await wasmUpload(home, command);
     case "wasm-list":
       return await wasmList(home, command.client);
+    case "wasm-rm":
+      return await wasmRemove(home, command);
     case "node-list":
       return await nodeList(home);
     case "node-stop":

@@ -23,6 +23,7 @@ export type CliCommand =
   | { kind: "gpmd-status"; client: ClientFlags }
   | { kind: "wasm-upload"; client: ClientFlags; name: string; version: string; file: string }
   | { kind: "wasm-list"; client: ClientFlags }
+  | { kind: "wasm-rm"; client: ClientFlags; name: string; version: string }
   | { kind: "node-list" }
   | { kind: "node-stop"; name: string };
 
@@ -297,7 +298,30 @@ function parseWasm(action: string | undefined, rest: string[]): CliCommand {
     const client = { gpmd: str(values, "gpmd"), tls: tlsPaths(values) };
     return { kind: "wasm-upload", client, name, version, file };
   }
-  throw new GvmError("BAD_FLAGS", `Unknown wasm command '${action ?? ""}': use upload or list`);
+  if (action === "rm") {
+    const parsed = parse(rest, {
+      ...CLIENT_FLAGS,
+      name: { type: "string" },
+      version: { type: "string" },
+    }, "gvm wasm rm");
+    if (!parsed) return { kind: "help" };
+    const { values, positionals } = parsed;
+    noPositionals(positionals, "gvm wasm rm");
+    const [name, version] = [str(values, "name"), str(values, "version")];
+    if (!name || !version) {
+      throw new GvmError("BAD_FLAGS", "gvm wasm rm needs --name=NAME --version=VERSION");
+    }
+    return {
+      kind: "wasm-rm",
+      client: { gpmd: str(values, "gpmd"), tls: tlsPaths(values) },
+      name,
+      version,
+    };
+  }
+  throw new GvmError(
+    "BAD_FLAGS",
+    `Unknown wasm command '${action ?? ""}': use upload, list or rm`,
+  );
 }
 
 function number(text: string | undefined, flag: string, min: number): number | undefined {
@@ -321,6 +345,7 @@ Usage:
   gvm gpmd status
   gvm wasm upload --name=NAME --version=VERSION --file=PATH
   gvm wasm list
+  gvm wasm rm --name=NAME --version=VERSION
   gvm --help | --version
 
 Node options:

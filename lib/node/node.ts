@@ -5,7 +5,7 @@ import { listen, type TlsConfig } from "../protocol/transport.ts";
 import { type HomePaths, homePaths } from "../home.ts";
 import type { Connection } from "../protocol/connection.ts";
 import { base64ToBytes, type Message } from "../protocol/messages.ts";
-import { ModuleCatalog } from "../wasm/catalog.ts";
+import { type LoadedModule, ModuleCatalog } from "../wasm/catalog.ts";
 import type { DirMapping } from "../wasm/dir_map.ts";
 import { SandboxPool } from "../wasm/sandbox_pool.ts";
 import { type CallOptions, type CallResult, type CallSpec, WasmRuntime } from "../wasm/runtime.ts";
@@ -50,6 +50,12 @@ export interface GvmNodeOptions {
   /** Status lines (GPMD gone, peer left ...). @default {() => {}} */
   log?: (line: string) => void;
 }
+
+/** Options of {@linkcode GvmNode.run}. */
+export type RunOptions = CallOptions & {
+  /** Run the peer's own copy of the module (looked up there by name), not this node's. */
+  own?: boolean;
+};
 
 /** A call started on a peer: its id at once, its result later. */
 export interface RemoteCall {
@@ -260,8 +266,12 @@ export class GvmNode {
     return performance.now() - started;
   }
 
-  /** Starts `spec` on peer `name`; output streams to `options.onOutput` as it comes. */
-  run(name: string, spec: CallSpec, options: Omit<CallOptions, "loaded"> = {}): RemoteCall {
+  /**
+   * Starts `spec` on peer `name`; output streams to `options.onOutput` as it comes. The peer runs
+   * this node's copy of the module (`options.loaded`, else the one `spec.module` names here),
+   * sent by hash, unless `options.own` asks for the peer's own copy.
+   */
+  run(name: string, spec: CallSpec, options: RunOptions = {}): RemoteCall {
     const peer = this.#peer(name);
     const callId = crypto.randomUUID();
     const controller = new AbortController();
@@ -423,12 +433,13 @@ export class GvmNode {
     callId: string,
     peer: Peer,
     spec: CallSpec,
-    options: Omit<CallOptions, "loaded">,
+    options: RunOptions,
   ): Promise<CallResult> {
-    const sha256 = await this.runtime.catalog.load(spec.module).then(
-      (loaded) => loaded.sha256,
-      () => undefined, // The peer may have it even if we do not.
-    );
+    const sha256 = options.own ? undefined : options.loaded?.sha256 ??
+      await this.runtime.catalog.load(spec.module).then(
+        (loaded) => loaded.sha256,
+        () => undefined, // The peer may have it even if we do not.
+      );
     const timeoutMs = options.timeoutMs ?? this.runtime.timeoutMs;
     const signal = options.signal!;
     const label = spec.fn === undefined ? spec.module : `${spec.module}.${spec.fn}`;
@@ -458,6 +469,19 @@ export class GvmNode {
       throw new GvmError(err.code, `on ${peer.name}: ${err.message}`, { cause: err });
     });
     return decodeValues(reply.types, reply.values);
+  }
+
+  /** Version `version` of `module` from GPMD's store, compiled and cached by its hash. */
+  async loadVersion(module: string, version: string): Promise<LoadedModule> {
+    if (!this.#link.isUp) {
+      const { host, port } = this.#link.address;
+      throw new GvmError(
+        "GPMD_DOWN",
+        `GPMD at ${host}:${port} is unreachable: cannot fetch ${module}@${version}`,
+      );
+    }
+    const stored = await this.#link.client.fetchModule({ name: module, version });
+    return await this.runtime.catalog.add(stored);
   }
 
   async #fetchFromStore(module: string) {

@@ -1,6 +1,7 @@
 import { formatError, GvmError } from "../errors.ts";
 import { escapeText } from "../escape.ts";
 import type { GvmNode } from "../node/node.ts";
+import type { LoadedModule } from "../wasm/catalog.ts";
 import type { CallResult, CallSpec } from "../wasm/runtime.ts";
 import { formatResults } from "../wasm/values.ts";
 import { helpText } from "./help.ts";
@@ -124,9 +125,11 @@ export class Evaluator {
 
   async #localCall(call: CallExpr, signal: AbortSignal): Promise<Outcome> {
     const tracker = new OutputTracker(this.#out);
+    const loaded = await this.#versioned(call);
     const result = await this.#node.call(toSpec(call), {
       signal,
       onOutput: tracker.write,
+      loaded,
     }).finally(() => tracker.endLine());
     // The seed shows a blank line between a local call's own output and its result.
     this.#printResult(result, tracker, true);
@@ -137,10 +140,23 @@ export class Evaluator {
     // A peer's output arrives from the network and cannot be paused here: dropped if need be.
     const tracker = new OutputTracker(this.#out, true);
     await this.#ensureConnected(node);
-    const remote = this.#node.run(node, toSpec(call), { signal, onOutput: tracker.write });
+    const loaded = await this.#versioned(call);
+    const remote = this.#node.run(node, toSpec(call), {
+      signal,
+      onOutput: tracker.write,
+      loaded,
+      own: call.own,
+    });
     this.#out.line(`ID:  ${remote.callId}`);
     this.#printResult(await remote.result.finally(() => tracker.endLine()), tracker, false);
     return "ok";
+  }
+
+  // `math@v0.0.1`: that version from GPMD's store, whatever the modules folder holds.
+  async #versioned(call: CallExpr): Promise<LoadedModule | undefined> {
+    return call.version === undefined
+      ? undefined
+      : await this.#node.loadVersion(call.module, call.version);
   }
 
   // Erlang's transparent connect: running on a node connects to it first if need be.
@@ -156,11 +172,13 @@ export class Evaluator {
       throw new GvmError("NOT_CONNECTED", "Not connected to any node; use Node.connect(...) first");
     }
     const spec = toSpec(call);
+    const loaded = await this.#versioned(call);
     // Output streams as it comes, a whole line at a time, each line naming its node.
     const outputs = peers.map((peer) => new LinePrefixer(this.#out, `${escapeText(peer)}: `));
     const settled = await Promise.allSettled(
       peers.map((peer, i) =>
-        this.#node.run(peer, spec, { signal, onOutput: outputs[i].write }).result
+        this.#node.run(peer, spec, { signal, onOutput: outputs[i].write, loaded, own: call.own })
+          .result
       ),
     );
     let failed = false;

@@ -44,6 +44,10 @@ export interface CallExpr {
   fn?: string;
   /** Export arguments, or program arguments when `fn` is absent. */
   args: Arg[];
+  /** `math@v0.0.1`: that version from GPMD's store, not the modules folder's copy. */
+  version?: string;
+  /** `Node.run(n, @math)`: the remote node's own copy, not this node's (sent by hash). */
+  own?: boolean;
 }
 
 /**
@@ -76,6 +80,9 @@ const CALL_ID = /[A-Za-z0-9_-]+/y;
 const WORD = /[A-Za-z0-9_.@:-]+/y;
 const HEX = /[0-9A-Fa-f]+/y;
 const DIGITS = /[0-9]+/y;
+// `math@v0.0.1.add(1,2)`: a bare version is numbers and dots (and a dot-free pre-release), so
+// `.add` cannot be part of it; any other version is quoted: `math@"v1.0.0-rc.1".add(1,2)`.
+const BARE_VERSION = /v?[0-9]+(?:\.[0-9]+)*(?:-[0-9A-Za-z-]+)?/y;
 
 /** A cursor over the line plus the one way of reporting errors, so every message has a column. */
 class Scanner {
@@ -275,14 +282,27 @@ function parseArgList(s: Scanner): Arg[] {
   }
 }
 
-/** `math`, `math(args)`, `math.add`, `math.add(args)`. */
-function parseCall(s: Scanner, what = "a module name"): CallExpr {
+/**
+ * `math`, `math(args)`, `math.add`, `math.add(args)`, each optionally `math@VERSION`; inside
+ * Node.* operations also `@math` (the remote node's own copy).
+ */
+function parseCall(s: Scanner, what = "a module name", allowOwn = false): CallExpr {
   s.skipWs();
+  const own = allowOwn && s.peek() === "@";
+  if (own) s.pos++;
   const start = s.pos;
   const module = s.match(IDENT);
   if (module === undefined) s.fail(what);
   if (module === "Node") s.fail(what, start, "'Node' (reserved for Node.* operations)");
   const call: CallExpr = { module, args: [] };
+  if (own) call.own = true;
+  if (s.peek() === "@") {
+    if (own) s.fail("'.' or '(' (@module is the remote node's own copy: it takes no version)");
+    s.pos++;
+    const version = s.peek() === '"' ? lexString(s) : s.match(BARE_VERSION);
+    if (!version) s.fail(`a version after '${module}@' (e.g. v0.0.1)`);
+    call.version = version;
+  }
   if (s.eat(".")) {
     s.skipWs();
     call.fn = s.match(IDENT) ?? s.fail(`an export name after '${module}.'`);
@@ -329,7 +349,7 @@ class NodeArgs {
 
   call(): CallExpr {
     this.#next();
-    return parseCall(this.#s, "a module call (e.g. math or math.add(1, 2))");
+    return parseCall(this.#s, "a module call (e.g. math or math.add(1, 2))", true);
   }
 
   /** Consumes the closing `)`, counting any surplus arguments so the error can say how many. */
