@@ -10,6 +10,7 @@ import type { DirMapping } from "../wasm/dir_map.ts";
 import { SandboxPool } from "../wasm/sandbox_pool.ts";
 import { type CallOptions, type CallResult, type CallSpec, WasmRuntime } from "../wasm/runtime.ts";
 import { CallService } from "./call_service.ts";
+import { type ModuleIndex, moduleIndexReply, parseModuleIndex } from "./module_index.ts";
 import { GpmdLink } from "./gpmd_link.ts";
 import { acceptPeer, dialPeer, type Peer } from "./peer_link.ts";
 import { hostLabel, isLoopback, parseNodeRef } from "./node_ref.ts";
@@ -316,6 +317,12 @@ export class GvmNode {
     return this.runtime.catalog.names();
   }
 
+  /** The modules and exports of peer `name` (for Tab completion). */
+  async peerModules(name: string): Promise<ModuleIndex> {
+    const reply = await this.#peer(name).conn.request({ t: "modules" }, { timeoutMs: 5_000 });
+    return parseModuleIndex(reply.modules);
+  }
+
   /** Exported function names of `module`, or none if it cannot be loaded. */
   async exportNames(module: string): Promise<string[]> {
     try {
@@ -424,6 +431,13 @@ export class GvmNode {
   #onPeerMessage(message: Message, conn: Connection): void {
     if (message.t === "ping") {
       conn.reply(message.id, {});
+      return;
+    }
+    if (message.t === "modules") {
+      moduleIndexReply(this).then(
+        (modules) => conn.reply(message.id, { modules }),
+        (error) => conn.replyError(message.id, error),
+      );
       return;
     }
     this.#service.handle(message, conn);

@@ -4,6 +4,7 @@ import type { GvmNode } from "../node/node.ts";
 import type { LoadedModule } from "../wasm/catalog.ts";
 import type { CallResult, CallSpec } from "../wasm/runtime.ts";
 import { formatResults } from "../wasm/values.ts";
+import { stripComment } from "./comment.ts";
 import { helpText } from "./help.ts";
 import { LinePrefixer } from "./line_prefixer.ts";
 import { type CallExpr, type Command, parseCommand } from "./parser.ts";
@@ -61,7 +62,7 @@ export class Evaluator {
     const controller = new AbortController();
     this.#running = controller;
     try {
-      const command = parseCommand(line);
+      const command = parseCommand(stripComment(line));
       return await this.#execute(command, controller.signal);
     } catch (error) {
       this.#out.error(formatError(error));

@@ -110,7 +110,10 @@ async function runPrompt(options: SessionOptions): Promise<number> {
     prompt: `(${node.name}) > `,
     history: await loadHistory(options.historyFile),
     historySize: 1000,
-    completer: (line: string) => completeLine(completions, line),
+    // Asynchronous: a Tab waits (briefly) for the names being refreshed after the last command.
+    completer: (line: string, done: (error: null, result: [string[], string]) => void) => {
+      completions.settled().then(() => done(null, completeLine(completions, line)));
+    },
   });
   const evaluator = new Evaluator(node, plainOutput);
   options.onNotify?.((line) => {

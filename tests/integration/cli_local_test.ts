@@ -43,6 +43,18 @@ Deno.test("piped standard input runs one command a line with no prompt", async (
   assert.doesNotMatch(result.stdout, /\(node-\d+\) >/);
 });
 
+Deno.test("piped scripts may carry # comments, whole-line or trailing", async () => {
+  await using home = await tempHome();
+  await using gpmd = await TestGpmd.start(home.path);
+  const result = await runGvm(["--gpmd", gpmd.address, "--modules", MODULES_DIR], {
+    home: home.path,
+    input: "# multiply, then add\nmath.mul(6,7)   # 42\n   # indented note\nmath.add(1,1)\n",
+  });
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(body(result.stdout), "42\nAdding Numbers From Wasm...\n\n2\n");
+  assert.equal(result.stderr, "");
+});
+
 Deno.test("Node.discover() lists this node, and a dead node drops out", async () => {
   await using home = await tempHome();
   await using gpmd = await TestGpmd.start(home.path);

@@ -113,3 +113,28 @@ Deno.test("Ctrl-C cancels a remote call in the same words as a local one, naming
   await term.keys("exit", "Enter");
   await term.waitFor(/Goodbye :\(/);
 });
+
+Deno.test("Tab offers other nodes to Node.connect( and a peer's own modules to Node.run(", async () => {
+  await using home = await tempHome();
+  await using gpmd = await TestGpmd.start(home.path);
+  await using peer = await TestNode.start(home.path, gpmd.address, { modules: FIXTURES_DIR });
+  await using term = await Terminal.node(home.path, gpmd.address);
+  await term.waitFor(/\(node-5651\) >$/m);
+  // This node is not offered: the one other node completes in full.
+  await term.keys("Node.connect(");
+  await term.keys("Tab");
+  await term.waitFor(new RegExp(`\\(node-5651\\) > Node\\.connect\\(${peer.name}$`, "m"));
+  await term.keys(")", "Enter");
+  await term.waitFor(new RegExp(`^${peer.name}\\n\\(node-5651\\) >$`, "m"));
+  // The peer has spin (a fixture), which this node's folder (the example modules) lacks.
+  await term.keys(`Node.run(${peer.name}, sp`);
+  await term.keys("Tab");
+  await term.waitFor(new RegExp(`Node\\.run\\(${peer.name}, spin$`, "m"));
+  await term.keys(".cou");
+  await term.keys("Tab");
+  await term.waitFor(new RegExp(`Node\\.run\\(${peer.name}, spin\\.count\\($`, "m"));
+  await term.keys("3))", "Enter");
+  await term.waitFor(/^3\n\(node-5651\) >$/m);
+  await term.keys("exit", "Enter");
+  await term.waitFor(/Goodbye :\(/);
+});
