@@ -7,6 +7,7 @@ import { watchFolder } from "./folder_watch.ts";
 import { loadHistory, saveHistoryLine } from "./history.ts";
 import { AsyncOutput } from "./async_output.ts";
 import { handleTerminalSignals, setRaw } from "./terminal_signals.ts";
+import { LineGate } from "./line_gate.ts";
 
 /** Options for {@linkcode runSession}. */
 export interface SessionOptions {
@@ -103,8 +104,10 @@ async function runPrompt(options: SessionOptions): Promise<number> {
   // Names for the first Tab, but a slow GPMD must not hold up the prompt.
   await Promise.race([completions.refresh(), new Promise((resolve) => setTimeout(resolve, 300))]);
   using _watch = watchFolder(node.runtime.catalog.modulesDir, () => completions.refresh());
+  // One line at a time: pasted lines each print their output under their own prompt.
+  const gate = new LineGate(process.stdin);
   const rl: Interface = createInterface({
-    input: process.stdin,
+    input: gate,
     output: process.stdout,
     terminal: true,
     prompt: `(${node.name}) > `,
@@ -163,6 +166,7 @@ async function runPrompt(options: SessionOptions): Promise<number> {
     // The prompt goes after the command's output, not in the middle of what is still queued.
     await drained();
     rl.prompt();
+    gate.release();
     completions.refresh();
   }
   if (signalled) {

@@ -43,6 +43,13 @@ export class TmuxSession implements AsyncDisposable {
     return tmux("send-keys", "-t", this.session, ...keys);
   }
 
+  /** Pastes `text` in one go, as a terminal does when the user pastes. */
+  async paste(text: string): Promise<void> {
+    const buffer = `paste-${crypto.randomUUID().slice(0, 8)}`;
+    await tmux("set-buffer", "-b", buffer, text);
+    await tmux("paste-buffer", "-d", "-b", buffer, "-t", this.session);
+  }
+
   /** Resolves with the screen once `pattern` matches it; fails after `timeoutMs`. */
   async waitFor(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;

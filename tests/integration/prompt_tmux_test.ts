@@ -138,3 +138,16 @@ Deno.test("Tab offers other nodes to Node.connect( and a peer's own modules to N
   await term.keys("exit", "Enter");
   await term.waitFor(/Goodbye :\(/);
 });
+
+Deno.test("pasted lines each print their output under their own prompt", async () => {
+  await using home = await tempHome();
+  await using gpmd = await TestGpmd.start(home.path);
+  await using term = await Terminal.node(home.path, gpmd.address);
+  await term.waitFor(/\(node-5651\) >$/m);
+  await term.paste("math.mul(6,7)\nmath.add(1,2)\nmath.mul(2,2)\n");
+  await term.waitFor(
+    /^\(node-5651\) > math\.mul\(6,7\)\n42\n\(node-5651\) > math\.add\(1,2\)\nAdding Numbers From Wasm\.\.\.\n\n3\n\(node-5651\) > math\.mul\(2,2\)\n4\n\(node-5651\) >$/m,
+  );
+  await term.keys("exit", "Enter");
+  await term.waitFor(/Goodbye :\(/);
+});
