@@ -29,6 +29,8 @@ export class LineGate extends Readable {
   readonly #decoder = new TextDecoder();
   #pending = "";
   #held = false;
+  /** Sees every key first and returns those still meant for the line editor (Ctrl-R search). */
+  keyFilter?: (text: string) => string;
 
   constructor(source: TerminalInput) {
     super({ encoding: "utf8" });
@@ -55,6 +57,12 @@ export class LineGate extends Readable {
   #take(chunk: Uint8Array | string): void {
     // Streaming, so a character split across two reads is still one character.
     const text = typeof chunk === "string" ? chunk : this.#decoder.decode(chunk, { stream: true });
+    const keys = this.keyFilter ? this.keyFilter(text) : text;
+    if (keys === "") return;
+    this.#passOn(keys);
+  }
+
+  #passOn(text: string): void {
     if (this.#held && text.includes(CTRL_C)) {
       // Cancel what runs, and the rest of the paste with it.
       this.#pending = "";

@@ -7,6 +7,7 @@ import { watchFolder } from "./folder_watch.ts";
 import { loadHistory, saveHistoryLine } from "./history.ts";
 import { AsyncOutput } from "./async_output.ts";
 import { handleTerminalSignals, setRaw } from "./terminal_signals.ts";
+import { HistorySearch } from "./history_search.ts";
 import { LineGate } from "./line_gate.ts";
 
 /** Options for {@linkcode runSession}. */
@@ -119,6 +120,12 @@ async function runPrompt(options: SessionOptions): Promise<number> {
     },
   });
   const evaluator = new Evaluator(node, plainOutput);
+  const search = new HistorySearch({
+    history: () => (rl as unknown as { history: string[] }).history,
+    write: (text) => process.stdout.write(text),
+    redraw: () => rl.prompt(true),
+  });
+  gate.keyFilter = (keys) => search.filter(keys);
   options.onNotify?.((line) => {
     // Keep the half-typed line: print the notice above it, then redraw the prompt.
     process.stdout.write(`\r\x1b[K${line}\n`);

@@ -151,3 +151,21 @@ Deno.test("pasted lines each print their output under their own prompt", async (
   await term.keys("exit", "Enter");
   await term.waitFor(/Goodbye :\(/);
 });
+
+Deno.test("Ctrl-R searches history and Enter runs the match", async () => {
+  await using home = await tempHome();
+  await using gpmd = await TestGpmd.start(home.path);
+  await using term = await Terminal.node(home.path, gpmd.address);
+  await term.waitFor(/\(node-5651\) >$/m);
+  await term.keys("math.mul(6,7)", "Enter");
+  await term.waitFor(/^42\n\(node-5651\) >$/m);
+  await term.keys("math.add(1,2)", "Enter");
+  await term.waitFor(/^3\n\(node-5651\) >$/m);
+  await term.keys("C-r");
+  await term.keys("mu");
+  await term.waitFor(/^\(reverse-i-search\)'mu': math\.mul\(6,7\)$/m);
+  await term.keys("Enter");
+  await term.waitFor(/^\(node-5651\) > math\.mul\(6,7\)\n42\n\(node-5651\) >$/m);
+  await term.keys("exit", "Enter");
+  await term.waitFor(/Goodbye :\(/);
+});
