@@ -252,6 +252,10 @@ Deno.test("bad flags give BAD_FLAGS and exit 2; --help and --version are true", 
       "gpmd status",
       "wasm upload",
       "wasm list",
+      "wasm rm --name=NAME --version=VERSION",
+      "gvm --serve | --detached",
+      "gvm node list | gvm node stop NAME",
+      "--flag VALUE and --flag=VALUE",
       "-c COMMAND",
     ]
   ) {
