@@ -168,18 +168,24 @@ export class Evaluator {
   }
 
   async #multicall(call: CallExpr, signal: AbortSignal): Promise<Outcome> {
+    // Resolved before the peers are listed: nothing may run between listing them and calling.
+    const loaded = await this.#versioned(call);
     const peers = this.#node.list();
     if (peers.length === 0) {
       throw new GvmError("NOT_CONNECTED", "Not connected to any node; use Node.connect(...) first");
     }
     const spec = toSpec(call);
-    const loaded = await this.#versioned(call);
     // Output streams as it comes, a whole line at a time, each line naming its node.
     const outputs = peers.map((peer) => new LinePrefixer(this.#out, `${escapeText(peer)}: `));
     const settled = await Promise.allSettled(
-      peers.map((peer, i) =>
-        this.#node.run(peer, spec, { signal, onOutput: outputs[i].write, loaded, own: call.own })
-          .result
+      // Async, so a peer dropped meanwhile fails its own line rather than the whole command.
+      peers.map(async (peer, i) =>
+        await this.#node.run(peer, spec, {
+          signal,
+          onOutput: outputs[i].write,
+          loaded,
+          own: call.own,
+        }).result
       ),
     );
     let failed = false;
