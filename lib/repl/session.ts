@@ -127,9 +127,12 @@ async function runPrompt(options: SessionOptions): Promise<number> {
   });
   gate.keyFilter = (keys) => search.filter(keys);
   options.onNotify?.((line) => {
-    // Keep the half-typed line: print the notice above it, then redraw the prompt.
-    process.stdout.write(`\r\x1b[K${line}\n`);
-    if (!evaluator.busy) rl.prompt(true);
+    // Keep the half-typed line: print the notice above it, then redraw the prompt. Queued, not
+    // written at once: a notice (a peer connected) must not block on a terminal nobody reads.
+    stdout.write(encoder.encode(`\r\x1b[K${line}\n`));
+    drained().then(() => {
+      if (!evaluator.busy) rl.prompt(true);
+    });
   });
   rl.on("SIGINT", () => {
     if (evaluator.interrupt()) {

@@ -169,3 +169,17 @@ Deno.test("Ctrl-R searches history and Enter runs the match", async () => {
   await term.keys("exit", "Enter");
   await term.waitFor(/Goodbye :\(/);
 });
+
+Deno.test("a node connecting is announced above the prompt, keeping the half-typed line", async () => {
+  await using home = await tempHome();
+  await using gpmd = await TestGpmd.start(home.path);
+  await using term = await Terminal.node(home.path, gpmd.address);
+  await term.waitFor(/\(node-5651\) >$/m);
+  await term.keys("math.a");
+  await term.waitFor(/\(node-5651\) > math\.a$/m);
+  await using peer = await TestNode.start(home.path, gpmd.address);
+  await peer.command("Node.connect(node-5651)", "node-5651\n");
+  await term.waitFor(new RegExp(`^${peer.name} connected\\n\\(node-5651\\) > math\\.a$`, "m"));
+  await term.keys("dd(1,2)", "Enter");
+  await term.waitFor(/^3\n\(node-5651\) >$/m);
+});
