@@ -1,10 +1,11 @@
 // gvm: decode the command line, hand it to the piece that does the work, print errors as one line.
 import { parseCli, USAGE } from "./lib/cli/args.ts";
 import { gpmdStart, gpmdStatus, gpmdStop } from "./lib/cli/gpmd_cli.ts";
+import { nodeList, nodeStop } from "./lib/cli/node_admin_cli.ts";
 import { runNode } from "./lib/cli/node_cli.ts";
 import { runWasm } from "./lib/cli/run_cli.ts";
 import { complain, say } from "./lib/cli/output.ts";
-import { wasmList, wasmUpload } from "./lib/cli/wasm_cli.ts";
+import { wasmList, wasmRemove, wasmUpload } from "./lib/cli/wasm_cli.ts";
 import { formatError, toGvmError } from "./lib/errors.ts";
 import { homePaths } from "./lib/home.ts";
 import { VERSION } from "./lib/version.ts";
@@ -31,6 +32,12 @@ async function main(argv: string[]): Promise<number> {
       return await wasmUpload(home, command);
     case "wasm-list":
       return await wasmList(home, command.client);
+    case "wasm-rm":
+      return await wasmRemove(home, command);
+    case "node-list":
+      return await nodeList(home);
+    case "node-stop":
+      return await nodeStop(home, command.name);
     case "run":
       return await runWasm(command.options);
   }

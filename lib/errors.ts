@@ -1,3 +1,4 @@
+import { escapeText } from "./escape.ts";
 /**
  * Every domain failure in GVM carries a stable code: the prompt prints it, the wire carries it,
  * and tests assert on it.
@@ -102,5 +103,6 @@ export function toGvmError(error: unknown): GvmError {
 /** The one line the prompt and the CLI print for a failure. */
 export function formatError(error: unknown): string {
   const err = toGvmError(error);
-  return `error: ${err.code}: ${err.message}`;
+  // One line, whatever a module or peer put in the message (names, their own error text).
+  return `error: ${err.code}: ${escapeText(err.message)}`;
 }

@@ -5,6 +5,8 @@ export interface HomePaths {
   pidFile: string;
   logFile: string;
   history: string;
+  /** Headless nodes' pid files and logs (`gvm --detached`). */
+  nodesDir: string;
   modulesDir: string;
   modulesIndex: string;
 }
@@ -25,6 +27,7 @@ export function homePaths(root: string = defaultHome()): HomePaths {
     pidFile: `${root}/gpmd.pid`,
     logFile: `${root}/gpmd.log`,
     history: `${root}/history`,
+    nodesDir: `${root}/nodes`,
     modulesDir: `${root}/modules`,
     modulesIndex: `${root}/ghost.modules.json`,
   };

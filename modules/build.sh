@@ -38,7 +38,7 @@ need() {
 rel() { echo "${1#"$root"/}"; }
 
 shopt -s nullglob
-wats=("$modules"/*.wat "$fixtures"/*.wat)
+wats=("$modules"/*.wat "$fixtures"/*.wat "$fixtures"/*/*.wat)
 cs=("$modules"/*.c "$fixtures"/*.c)
 
 # Check every tool before building anything, so a missing tool is reported up

@@ -1,7 +1,7 @@
-import { parseArgs, type ParseArgsConfig } from "node:util";
 import { GvmError } from "../errors.ts";
 import { isNodeName } from "../node/node_ref.ts";
 import { type DirMapping, parseDirMapping } from "../wasm/dir_map.ts";
+import { type FlagDefs, type FlagValues, parseFlags } from "./flags.ts";
 import { envEntry, parseRunArgs, type RunCliOptions } from "./run_args.ts";
 
 /** What the command line asks for, decoded and checked; no I/O happens here. */
@@ -24,6 +24,9 @@ export type CliCommand =
   | { kind: "gpmd-status"; client: ClientFlags }
   | { kind: "wasm-upload"; client: ClientFlags; name: string; version: string; file: string }
   | { kind: "wasm-list"; client: ClientFlags }
+  | { kind: "wasm-rm"; client: ClientFlags; name: string; version: string }
+  | { kind: "node-list" }
+  | { kind: "node-stop"; name: string }
   | { kind: "run"; options: RunCliOptions };
 
 /** `--tls-cert`, `--tls-key`, `--tls-ca` as given. */
@@ -39,18 +42,20 @@ export interface ClientFlags {
   tls: TlsPaths;
 }
 
-const TLS_FLAGS = {
+const HELP_FLAG: FlagDefs = { help: { type: "boolean", short: "h" } };
+
+const TLS_FLAGS: FlagDefs = {
   "tls-cert": { type: "string" },
   "tls-key": { type: "string" },
   "tls-ca": { type: "string" },
-} as const;
+};
 
-const CLIENT_FLAGS = { gpmd: { type: "string" }, ...TLS_FLAGS } as const;
+const CLIENT_FLAGS: FlagDefs = { gpmd: { type: "string" }, ...TLS_FLAGS, ...HELP_FLAG };
 
-const CAP_FLAGS = {
+const CAP_FLAGS: FlagDefs = {
   "max-frame-bytes": { type: "string" },
   "max-module-bytes": { type: "string" },
-} as const;
+};
 
 /** Size caps as given; undefined means the default. */
 export interface CapFlags {
@@ -58,17 +63,29 @@ export interface CapFlags {
   maxModuleBytes?: number;
 }
 
-function capFlags(values: { "max-frame-bytes"?: string; "max-module-bytes"?: string }): CapFlags {
+function capFlags(values: FlagValues): CapFlags {
   return {
-    maxFrameBytes: number(values["max-frame-bytes"], "--max-frame-bytes", 1024),
-    maxModuleBytes: number(values["max-module-bytes"], "--max-module-bytes", 8),
+    maxFrameBytes: number(str(values, "max-frame-bytes"), "--max-frame-bytes", 1024),
+    maxModuleBytes: number(str(values, "max-module-bytes"), "--max-module-bytes", 8),
   };
 }
 
-function tlsPaths(
-  values: { "tls-cert"?: string; "tls-key"?: string; "tls-ca"?: string },
-): TlsPaths {
-  return { cert: values["tls-cert"], key: values["tls-key"], ca: values["tls-ca"] };
+function tlsPaths(values: FlagValues): TlsPaths {
+  return { cert: str(values, "tls-cert"), key: str(values, "tls-key"), ca: str(values, "tls-ca") };
+}
+
+function str(values: FlagValues, name: string): string | undefined {
+  const value = values[name];
+  return typeof value === "string" ? value : undefined;
+}
+
+function list(values: FlagValues, name: string): string[] {
+  const value = values[name];
+  return Array.isArray(value) ? value : [];
+}
+
+function bool(values: FlagValues, name: string): boolean {
+  return values[name] === true;
 }
 
 /** Flags of a node. */
@@ -89,6 +106,12 @@ export interface NodeCliOptions {
   /** `--env NAME=VALUE`: the environment of this node's calls. */
   env: string[];
   debug: boolean;
+  /** `--serve`: no prompt; serve peers until SIGTERM. */
+  serve: boolean;
+  /** `--detached`: `--serve` in the background, pid and log in GHOST_HOME. */
+  detached: boolean;
+  /** Internal: this process is the background child of `--detached`. */
+  detachedChild: boolean;
 }
 
 /**
@@ -100,26 +123,23 @@ export interface NodeCliOptions {
  * ```
  */
 export function parseCli(argv: string[]): CliCommand {
+  const [first, second] = argv;
   // Everything after `gvm run FILE` is the program's own, `--help` included.
-  if (argv[0] === "run" && argv[1] !== "--help" && argv[1] !== "-h") {
+  if (first === "run") {
+    if (second === "--help" || second === "-h") return { kind: "help" };
     return { kind: "run", options: parseRunArgs(argv.slice(1)) };
   }
-  if (argv.includes("--help") || argv.includes("-h")) return { kind: "help" };
-  if (argv.includes("--version") || argv.includes("-V")) return { kind: "version" };
-  const [first, second] = argv;
+  // A subcommand's flags are its own: `wasm upload --version v1` is never the global --version.
   if (first === "gpmd") return parseGpmd(second, argv.slice(2));
   if (first === "wasm") return parseWasm(second, argv.slice(2));
-  return { kind: "node", options: parseNode(argv) };
+  if (first === "node") return parseNodeAdmin(second, argv.slice(2));
+  return parseNode(argv);
 }
 
-type FlagSpec = NonNullable<ParseArgsConfig["options"]>;
-
-function parse<T extends FlagSpec>(args: string[], options: T) {
-  try {
-    return parseArgs({ args, options, allowPositionals: true as const, strict: true as const });
-  } catch (error) {
-    throw new GvmError("BAD_FLAGS", `${(error as Error).message} (see gvm --help)`);
-  }
+// Every subcommand takes --help (-h) too; asking for help is never an unknown flag.
+function parse(args: string[], defs: FlagDefs, command: string) {
+  if (args.includes("--help") || args.includes("-h")) return undefined;
+  return parseFlags(args, { ...defs, ...HELP_FLAG }, command);
 }
 
 function noPositionals(positionals: string[], command: string): void {
@@ -131,8 +151,9 @@ function noPositionals(positionals: string[], command: string): void {
   }
 }
 
-function parseNode(argv: string[]): NodeCliOptions {
-  const { values, positionals } = parse(argv, {
+function parseNode(argv: string[]): CliCommand {
+  const parsed = parse(argv, {
+    version: { type: "boolean", short: "V" },
     name: { type: "string" },
     modules: { type: "string" },
     gpmd: { type: "string" },
@@ -140,7 +161,8 @@ function parseNode(argv: string[]): NodeCliOptions {
     advertise: { type: "string" },
     ...TLS_FLAGS,
     ...CAP_FLAGS,
-    command: { type: "string", short: "c", multiple: true },
+    // Only -c is documented: its long name never shows up in messages.
+    command: { type: "string", short: "c", multiple: true, hidden: true },
     timeout: { type: "string" },
     "max-memory": { type: "string" },
     workers: { type: "string" },
@@ -148,57 +170,73 @@ function parseNode(argv: string[]): NodeCliOptions {
     "allow-dir": { type: "string", multiple: true },
     env: { type: "string", multiple: true },
     debug: { type: "boolean" },
-  });
+    serve: { type: "boolean" },
+    detached: { type: "boolean" },
+    "detached-child": { type: "boolean", hidden: true },
+  }, "gvm");
+  if (!parsed) return { kind: "help" };
+  const { values, positionals } = parsed;
+  if (bool(values, "version")) return { kind: "version" };
   noPositionals(positionals, "gvm");
-  if (values.name !== undefined && !isNodeName(values.name)) {
-    throw new GvmError(
-      "BAD_FLAGS",
-      `Bad node name '${values.name}': use 1 to 64 letters, digits, . _ -`,
-    );
+  const name = str(values, "name");
+  if (name !== undefined && !isNodeName(name)) {
+    throw new GvmError("BAD_FLAGS", `Bad node name '${name}': use 1 to 64 letters, digits, . _ -`);
   }
-  return {
-    name: values.name,
-    modules: values.modules,
-    gpmd: values.gpmd,
-    listen: values.listen,
-    advertise: values.advertise,
+  const options: NodeCliOptions = {
+    name,
+    modules: str(values, "modules"),
+    gpmd: str(values, "gpmd"),
+    listen: str(values, "listen"),
+    advertise: str(values, "advertise"),
     tls: tlsPaths(values),
     caps: capFlags(values),
-    commands: values.command ?? [],
-    timeoutSeconds: number(values.timeout, "--timeout", 0.001),
-    maxMemoryMiB: number(values["max-memory"], "--max-memory", 1),
-    workers: number(values.workers, "--workers", 1),
-    denyPeers: values["deny-peers"] ?? false,
-    allowDirs: (values["allow-dir"] ?? []).map(parseDirMapping),
-    env: (values.env ?? []).map(envEntry),
-    debug: values.debug ?? false,
+    commands: list(values, "command"),
+    timeoutSeconds: number(str(values, "timeout"), "--timeout", 0.001),
+    maxMemoryMiB: number(str(values, "max-memory"), "--max-memory", 1),
+    workers: number(str(values, "workers"), "--workers", 1),
+    denyPeers: bool(values, "deny-peers"),
+    allowDirs: list(values, "allow-dir").map(parseDirMapping),
+    env: list(values, "env").map(envEntry),
+    debug: bool(values, "debug"),
+    serve: bool(values, "serve") || bool(values, "detached-child"),
+    detached: bool(values, "detached"),
+    detachedChild: bool(values, "detached-child"),
   };
+  if ((options.serve || options.detached) && options.commands.length > 0) {
+    throw new GvmError("BAD_FLAGS", "--serve and --detached run no commands: drop -c");
+  }
+  return { kind: "node", options };
 }
 
 function parseGpmd(action: string | undefined, rest: string[]): CliCommand {
   switch (action) {
+    case "--help":
+    case "-h":
+      return { kind: "help" };
     case "start": {
-      const { values, positionals } = parse(rest, {
+      const parsed = parse(rest, {
         foreground: { type: "boolean" },
         port: { type: "string" },
         listen: { type: "string" },
         peer: { type: "string", multiple: true },
         ...TLS_FLAGS,
         ...CAP_FLAGS,
-        "detached-child": { type: "boolean" },
-      });
+        "detached-child": { type: "boolean", hidden: true },
+      }, "gvm gpmd start");
+      if (!parsed) return { kind: "help" };
+      const { values, positionals } = parsed;
       noPositionals(positionals, "gvm gpmd start");
-      const port = number(values.port, "--port", 0);
+      const port = number(str(values, "port"), "--port", 0);
       if (port !== undefined && (!Number.isInteger(port) || port > 65535)) {
         throw new GvmError("BAD_FLAGS", `--port takes 0 to 65535, not ${values.port}`);
       }
       return {
         kind: "gpmd-start",
-        foreground: values.foreground ?? false,
+        foreground: bool(values, "foreground"),
         port,
-        listen: values.listen ?? "127.0.0.1",
-        detachedChild: values["detached-child"] ?? false,
-        peers: values.peer ?? [],
+        listen: str(values, "listen") ?? "127.0.0.1",
+        detachedChild: bool(values, "detached-child"),
+        peers: list(values, "peer"),
         tls: tlsPaths(values),
         caps: capFlags(values),
       };
@@ -206,9 +244,11 @@ function parseGpmd(action: string | undefined, rest: string[]): CliCommand {
     case "stop":
     case "kill":
     case "status": {
-      const { values, positionals } = parse(rest, CLIENT_FLAGS);
+      const parsed = parse(rest, CLIENT_FLAGS, `gvm gpmd ${action}`);
+      if (!parsed) return { kind: "help" };
+      const { values, positionals } = parsed;
       noPositionals(positionals, `gvm gpmd ${action}`);
-      const client = { gpmd: values.gpmd, tls: tlsPaths(values) };
+      const client = { gpmd: str(values, "gpmd"), tls: tlsPaths(values) };
       return { kind: action === "status" ? "gpmd-status" : "gpmd-stop", client };
     }
     default:
@@ -219,31 +259,80 @@ function parseGpmd(action: string | undefined, rest: string[]): CliCommand {
   }
 }
 
-function parseWasm(action: string | undefined, rest: string[]): CliCommand {
+function parseNodeAdmin(action: string | undefined, rest: string[]): CliCommand {
+  const parsed = parse(rest, {}, `gvm node ${action ?? ""}`.trim());
+  if (!parsed || action === "--help" || action === "-h") return { kind: "help" };
+  const { positionals } = parsed;
   if (action === "list") {
-    const { values, positionals } = parse(rest, CLIENT_FLAGS);
+    noPositionals(positionals, "gvm node list");
+    return { kind: "node-list" };
+  }
+  if (action === "stop") {
+    const [name, ...more] = positionals;
+    if (name === undefined) throw new GvmError("BAD_FLAGS", "gvm node stop needs a node NAME");
+    noPositionals(more, `gvm node stop ${name}`);
+    return { kind: "node-stop", name };
+  }
+  throw new GvmError("BAD_FLAGS", `Unknown node command '${action ?? ""}': use list or stop NAME`);
+}
+
+function parseWasm(action: string | undefined, rest: string[]): CliCommand {
+  if (action === "--help" || action === "-h") return { kind: "help" };
+  if (action === "list") {
+    const parsed = parse(rest, CLIENT_FLAGS, "gvm wasm list");
+    if (!parsed) return { kind: "help" };
+    const { values, positionals } = parsed;
     noPositionals(positionals, "gvm wasm list");
-    return { kind: "wasm-list", client: { gpmd: values.gpmd, tls: tlsPaths(values) } };
+    return { kind: "wasm-list", client: { gpmd: str(values, "gpmd"), tls: tlsPaths(values) } };
   }
   if (action === "upload") {
-    const { values, positionals } = parse(rest, {
+    const parsed = parse(rest, {
       ...CLIENT_FLAGS,
       name: { type: "string" },
       version: { type: "string" },
       file: { type: "string" },
-    });
+    }, "gvm wasm upload");
+    if (!parsed) return { kind: "help" };
+    const { values, positionals } = parsed;
     noPositionals(positionals, "gvm wasm upload");
-    const { name, version, file } = values;
+    const [name, version, file] = [
+      str(values, "name"),
+      str(values, "version"),
+      str(values, "file"),
+    ];
     if (!name || !version || !file) {
       throw new GvmError(
         "BAD_FLAGS",
         "gvm wasm upload needs --name=NAME --version=VERSION --file=PATH",
       );
     }
-    const client = { gpmd: values.gpmd, tls: tlsPaths(values) };
+    const client = { gpmd: str(values, "gpmd"), tls: tlsPaths(values) };
     return { kind: "wasm-upload", client, name, version, file };
   }
-  throw new GvmError("BAD_FLAGS", `Unknown wasm command '${action ?? ""}': use upload or list`);
+  if (action === "rm") {
+    const parsed = parse(rest, {
+      ...CLIENT_FLAGS,
+      name: { type: "string" },
+      version: { type: "string" },
+    }, "gvm wasm rm");
+    if (!parsed) return { kind: "help" };
+    const { values, positionals } = parsed;
+    noPositionals(positionals, "gvm wasm rm");
+    const [name, version] = [str(values, "name"), str(values, "version")];
+    if (!name || !version) {
+      throw new GvmError("BAD_FLAGS", "gvm wasm rm needs --name=NAME --version=VERSION");
+    }
+    return {
+      kind: "wasm-rm",
+      client: { gpmd: str(values, "gpmd"), tls: tlsPaths(values) },
+      name,
+      version,
+    };
+  }
+  throw new GvmError(
+    "BAD_FLAGS",
+    `Unknown wasm command '${action ?? ""}': use upload, list or rm`,
+  );
 }
 
 function number(text: string | undefined, flag: string, min: number): number | undefined {
@@ -261,6 +350,8 @@ export const USAGE = `gvm — the Ghost Virtual Machine: a WebAssembly node with
 Usage:
   gvm [--name NAME] [--modules DIR] [--gpmd HOST:PORT] [--listen HOST:PORT] [--env K=V]...
       [-c COMMAND]...
+  gvm --serve | --detached [node options]   a node with no prompt (like erl -detached)
+  gvm node list | gvm node stop NAME        the --detached nodes of GHOST_HOME
   gvm run [--invoke FN] [--env K=V]... [--dir HOST[:GUEST]]... [--timeout S] [--max-memory MIB]
       FILE.wasm [ARGS...]
   gvm gpmd start [--foreground] [--port PORT] [--listen ADDR] [--peer HOST:PORT]...
@@ -268,6 +359,7 @@ Usage:
   gvm gpmd status
   gvm wasm upload --name=NAME --version=VERSION --file=PATH
   gvm wasm list
+  gvm wasm rm --name=NAME --version=VERSION
   gvm --help | --version
 
 Node options:
@@ -283,6 +375,8 @@ Node options:
   --allow-dir HOST_DIR[:GUEST_DIR]
                        let modules see this folder, in place (repeatable; none by default)
   --env NAME=VALUE     environment of this node's calls (repeatable; a bare NAME takes gvm's)
+  --serve              no prompt: serve peers until SIGTERM; status lines on stderr
+  --detached           --serve in the background; pid and log in $GHOST_HOME/nodes/
   --deny-peers         refuse incoming peer connections
   --debug              print the cause behind errors
 
@@ -293,7 +387,8 @@ GPMD options:
   --foreground         stay attached instead of running as a daemon
   --peer HOST:PORT     another machine's GPMD whose nodes discovery lists as name@host
                        (repeatable)
-  --gpmd HOST:PORT     (stop, status, wasm) the GPMD to talk to
+  --gpmd HOST:PORT     (stop, status, wasm) the GPMD to talk to (default $GPMD_ADDR, else
+                       the one started from GHOST_HOME (its pid file), else 127.0.0.1:5989)
 
 Size caps (GPMD and nodes):
   --max-frame-bytes N  largest protocol frame accepted after the handshake (default 16 MiB;
@@ -304,6 +399,8 @@ TLS (GPMD, nodes, and the stop/status/wasm commands alike):
   --tls-cert FILE --tls-key FILE --tls-ca FILE
                        use TLS for every connection; the other side's certificate must be
                        signed by the CA. The cookie handshake still runs inside.
+
+Every flag takes --flag VALUE and --flag=VALUE alike.
 
 Without -c and with standard input not a terminal, gvm reads one command a line and prints no
 prompt. With -c or piped input, stdout carries only what calls print and return; start-up lines

@@ -151,7 +151,8 @@ async function startDetached(
   return 0;
 }
 
-async function readFirstLine(
+/** The first line `stream` prints within `timeoutMs`, if any. */
+export async function readFirstLine(
   stream: ReadableStream<Uint8Array>,
   timeoutMs: number,
 ): Promise<string | undefined> {

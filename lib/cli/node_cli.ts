@@ -7,18 +7,28 @@ import { loadTls } from "../protocol/transport.ts";
 import { runSession } from "../repl/session.ts";
 import type { NodeCliOptions } from "./args.ts";
 import { complain, say } from "./output.ts";
+import { serveNode, startDetachedNode } from "./serve_cli.ts";
 
 /** `gvm [flags]`: start a node, then run its prompt, `-c` commands or piped input. */
 export async function runNode(home: HomePaths, options: NodeCliOptions): Promise<number> {
+  if (options.detached) return await startDetachedNode(home, Deno.args);
   for (const { host } of options.allowDirs) {
     const isDirectory = await Deno.stat(host).then((info) => info.isDirectory, () => false);
     if (!isDirectory) throw new GvmError("BAD_FLAGS", `--allow-dir ${host}: not a folder`);
+  }
+  const modulesDir = absolute(options.modules ?? Deno.env.get("GVM_MODULES") ?? "modules");
+  if (options.modules !== undefined || Deno.env.get("GVM_MODULES")) {
+    // A folder asked for by name must exist: a typo would otherwise run with no modules at all.
+    // (The default ./modules may be missing: modules then come from GPMD's store.)
+    const isDirectory = await Deno.stat(modulesDir).then((info) => info.isDirectory, () => false);
+    const source = options.modules !== undefined ? "--modules" : "GVM_MODULES";
+    if (!isDirectory) throw new GvmError("BAD_FLAGS", `${source} ${modulesDir}: not a folder`);
   }
   let notify: (line: string) => void = () => {};
   const node = await GvmNode.start({
     name: options.name,
     gpmd: parseGpmdAddress(options.gpmd ?? Deno.env.get("GPMD_ADDR")),
-    modulesDir: absolute(options.modules ?? Deno.env.get("GVM_MODULES") ?? "modules"),
+    modulesDir,
     home,
     listen: parseListen(options.listen),
     timeoutMs: options.timeoutSeconds === undefined ? undefined : options.timeoutSeconds * 1000,
@@ -34,6 +44,9 @@ export async function runNode(home: HomePaths, options: NodeCliOptions): Promise
     log: (line) => notify(line),
   });
   try {
+    if (options.serve) {
+      return await serveNode(home, node, options.detachedChild, (fn) => notify = fn);
+    }
     // Scripts (-c, piped input) get only what calls print and return on stdout.
     const status = options.commands.length > 0 || !Deno.stdin.isTerminal() ? complain : say;
     status(`GVM has been created ${node.name} (${node.id})`);

@@ -23,6 +23,17 @@ export async function wasmUpload(
   return 0;
 }
 
+/** `gvm wasm rm --name --version`. */
+export async function wasmRemove(
+  home: HomePaths,
+  options: { client: ClientFlags; name: string; version: string },
+): Promise<number> {
+  await using client = await connectGpmd(home, options.client);
+  await client.removeModule(options.name, options.version);
+  say(`Removed ${options.name} ${options.version}`);
+  return 0;
+}
+
 /** `gvm wasm list`. */
 export async function wasmList(home: HomePaths, client: ClientFlags): Promise<number> {
   await using gpmd = await connectGpmd(home, client);

@@ -139,6 +139,11 @@ export class GpmdClient {
     );
   }
 
+  /** Removes a stored module version; `MODULE_NOT_FOUND` if it is not there. */
+  async removeModule(name: string, version: string): Promise<void> {
+    await this.#conn.request({ t: "module.rm", name, version });
+  }
+
   /** Every stored module with its versions. */
   async listModules(): Promise<ModuleListing[]> {
     return (await this.#conn.request({ t: "module.list" })).modules as ModuleListing[];

@@ -120,6 +120,10 @@ export class GpmdServer {
       "module.put": (m) => this.#putModule(m),
       "module.list": () => Promise.resolve({ modules: this.#store.list() }),
       "module.get": (m) => this.#getModule(m),
+      "module.rm": async (m) => {
+        await this.#store.remove(stringField(m, "name"), stringField(m, "version"));
+        return {};
+      },
     };
     this.#acceptLoop();
   }

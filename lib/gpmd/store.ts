@@ -160,6 +160,41 @@ export class ModuleStore {
     return { name, version, sha256, bytes };
   }
 
+  /** Removes `name@version`; `MODULE_NOT_FOUND` if it is not stored. */
+  remove(name: string, version: string): Promise<void> {
+    // Serialised with uploads: both rewrite the index.
+    const result = this.#writes.then(() => this.#remove(name, version));
+    this.#writes = result.then(() => {}, () => {});
+    return result;
+  }
+
+  async #remove(name: string, version: string): Promise<void> {
+    const versions = Object.hasOwn(this.#index, name) ? this.#index[name] : undefined;
+    const entry = versions && Object.hasOwn(versions, version) ? versions[version] : undefined;
+    if (!versions || !entry) {
+      throw new GvmError("MODULE_NOT_FOUND", `GPMD stores no version ${version} of ${name}`);
+    }
+    const { [version]: _gone, ...rest } = versions;
+    const index = { ...this.#index, [name]: rest };
+    if (Object.keys(rest).length === 0) delete index[name];
+    try {
+      await this.#saveIndex(index);
+    } catch (error) {
+      throw new GvmError(
+        "IO_ERROR",
+        `Cannot remove ${name} ${version}: ${(error as Error).message}`,
+      );
+    }
+    // As with uploads: the index on disk changes first, then what anyone sees.
+    this.#index = index;
+    await removeRecord(this.#home.modulesDir, name, version).catch(() => {});
+    // Files are named by content: another name or version may share this one.
+    const shared = Object.values(this.#index).some((vs) =>
+      Object.values(vs).some((e) => e.file === entry.file)
+    );
+    if (!shared) await Deno.remove(`${this.#home.modulesDir}/${entry.file}`).catch(() => {});
+  }
+
   /** Every module with its versions in semver order. */
   list(): ModuleListing[] {
     return Object.keys(this.#index).sort().map((name) => {

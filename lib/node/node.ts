@@ -7,11 +7,12 @@ import { HandshakeGate } from "../protocol/handshake_gate.ts";
 import { type HomePaths, homePaths } from "../home.ts";
 import type { Connection } from "../protocol/connection.ts";
 import { base64ToBytes, bytesToBase64, type Message } from "../protocol/messages.ts";
-import { ModuleCatalog } from "../wasm/catalog.ts";
+import { type LoadedModule, ModuleCatalog } from "../wasm/catalog.ts";
 import type { DirMapping } from "../wasm/dir_map.ts";
 import { SandboxPool } from "../wasm/sandbox_pool.ts";
 import { type CallOptions, type CallResult, type CallSpec, WasmRuntime } from "../wasm/runtime.ts";
 import { CallService } from "./call_service.ts";
+import { type ModuleIndex, moduleIndexReply, parseModuleIndex } from "./module_index.ts";
 import { GpmdLink } from "./gpmd_link.ts";
 import { type MapOptions, type MapResult, type MapSpec, runMap } from "./map.ts";
 import type { CallArg } from "../wasm/values.ts";
@@ -56,6 +57,12 @@ export interface GvmNodeOptions {
   /** Status lines (GPMD gone, peer left ...). @default {() => {}} */
   log?: (line: string) => void;
 }
+
+/** Options of {@linkcode GvmNode.run}. */
+export type RunOptions = CallOptions & {
+  /** Run the peer's own copy of the module (looked up there by name), not this node's. */
+  own?: boolean;
+};
 
 /** A call started on a peer: its id at once, its result later. */
 export interface RemoteCall {
@@ -273,8 +280,12 @@ export class GvmNode {
     return performance.now() - started;
   }
 
-  /** Starts `spec` on peer `name`; output streams to `options.onOutput` as it comes. */
-  run(name: string, spec: CallSpec, options: Omit<CallOptions, "loaded"> = {}): RemoteCall {
+  /**
+   * Starts `spec` on peer `name`; output streams to `options.onOutput` as it comes. The peer runs
+   * this node's copy of the module (`options.loaded`, else the one `spec.module` names here),
+   * sent by hash, unless `options.own` asks for the peer's own copy.
+   */
+  run(name: string, spec: CallSpec, options: RunOptions = {}): RemoteCall {
     const peer = this.#peer(name);
     const callId = crypto.randomUUID();
     const controller = new AbortController();
@@ -367,6 +378,12 @@ export class GvmNode {
     return this.runtime.catalog.names();
   }
 
+  /** The modules and exports of peer `name` (for Tab completion). */
+  async peerModules(name: string): Promise<ModuleIndex> {
+    const reply = await this.#peer(name).conn.request({ t: "modules" }, { timeoutMs: 5_000 });
+    return parseModuleIndex(reply.modules);
+  }
+
   /** Exported function names of `module`, or none if it cannot be loaded. */
   async exportNames(module: string): Promise<string[]> {
     try {
@@ -403,7 +420,7 @@ export class GvmNode {
     if (!peer) {
       throw new GvmError(
         "NOT_CONNECTED",
-        `Not connected to ${name}; use Node.connect(${name}) first`,
+        `Not connected to ${name} (Node.list() shows the nodes this one is connected to)`,
       );
     }
     return peer;
@@ -468,6 +485,8 @@ export class GvmNode {
       });
       peer.conn.start((message, conn) => this.#onPeerMessage(message, conn));
       this.#addPeer(peer);
+      // As it says who left: the user at this prompt sees who may now run code here.
+      if (this.#peers.get(peer.name) === peer) this.#options.log?.(`${peer.name} connected`);
     } catch (error) {
       // A connection the gate dropped is counted in the gate's own note.
       if (!this.#gate.wasShed(socket)) {
@@ -485,6 +504,13 @@ export class GvmNode {
       conn.reply(message.id, body);
       return;
     }
+    if (message.t === "modules") {
+      moduleIndexReply(this).then(
+        (modules) => conn.reply(message.id, { modules }),
+        (error) => conn.replyError(message.id, error),
+      );
+      return;
+    }
     this.#service.handle(message, conn);
   }
 
@@ -492,15 +518,17 @@ export class GvmNode {
     callId: string,
     peer: Peer,
     spec: CallSpec,
-    options: Omit<CallOptions, "loaded">,
+    options: RunOptions,
   ): Promise<CallResult> {
-    const sha256 = await this.runtime.catalog.load(spec.module).then(
-      (loaded) => loaded.sha256,
-      () => undefined, // The peer may have it even if we do not.
-    );
+    const sha256 = options.own ? undefined : options.loaded?.sha256 ??
+      await this.runtime.catalog.load(spec.module).then(
+        (loaded) => loaded.sha256,
+        () => undefined, // The peer may have it even if we do not.
+      );
     const timeoutMs = options.timeoutMs ?? this.runtime.timeoutMs;
     const signal = options.signal!;
-    if (signal.aborted) throw new GvmError("CANCELLED", `${spec.module} was cancelled`);
+    const label = spec.fn === undefined ? spec.module : `${spec.module}.${spec.fn}`;
+    if (signal.aborted) throw new GvmError("CANCELLED", `${label} was cancelled`);
     signal.addEventListener("abort", () => peer.conn.send({ t: "cancel", callId }), { once: true });
     const reply = await peer.conn.request({
       t: "call",
@@ -522,12 +550,37 @@ export class GvmNode {
           options.onOutput?.(event.fd === 2 ? 2 : 1, base64ToBytes(event.data));
         }
       },
+    }).catch((error) => {
+      // The same words as a local call, and always which node it happened on.
+      if (signal.aborted) throw new GvmError("CANCELLED", `${label} was cancelled on ${peer.name}`);
+      const err = toGvmError(error);
+      throw new GvmError(err.code, `on ${peer.name}: ${err.message}`, { cause: err });
     });
     return decodeValues(reply.types, reply.values);
   }
 
+  /** Version `version` of `module` from GPMD's store, compiled and cached by its hash. */
+  async loadVersion(module: string, version: string): Promise<LoadedModule> {
+    if (!this.#link.isUp) {
+      const { host, port } = this.#link.address;
+      throw new GvmError(
+        "GPMD_DOWN",
+        `GPMD at ${host}:${port} is unreachable: cannot fetch ${module}@${version}`,
+      );
+    }
+    const stored = await this.#link.client.fetchModule({ name: module, version });
+    return await this.runtime.catalog.add(stored);
+  }
+
   async #fetchFromStore(module: string) {
-    if (!this.#link?.isUp) return undefined;
+    if (!this.#link?.isUp) {
+      // "No module named x" would send the user looking for a typo when GPMD is the problem.
+      const { host, port } = this.#link.address;
+      throw new GvmError(
+        "GPMD_DOWN",
+        `No module named ${module} in ${this.runtime.catalog.modulesDir}, and GPMD at ${host}:${port} is unreachable, so its store was not searched`,
+      );
+    }
     try {
       return await this.#link.client.fetchModule({ name: module });
     } catch (error) {

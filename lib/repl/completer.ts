@@ -1,3 +1,4 @@
+import { escapeText } from "../escape.ts";
 import { NODE_OPS } from "./parser.ts";
 
 /** What completion offers: module names, each module's exports, node names. */
@@ -6,11 +7,16 @@ export interface CompletionSource {
   exportNames(module: string): readonly string[];
   /** Connected peers. */
   peers(): readonly string[];
-  /** Live nodes GPMD knows. */
+  /** Live nodes GPMD knows, this one excepted. */
   discovered(): readonly string[];
+  /** Modules and their exports on connected peer `node` (for `Node.run(node, `). */
+  peerModules?(node: string): ReadonlyMap<string, readonly string[]>;
 }
 
 const NODE_ARG = /Node\.(connect|disconnect|ping|run)\(\s*"?([A-Za-z0-9_.@:-]*)$/;
+// `Node.run(node-8399, ma` or `Node.run(node-8399, @math.a`: that node's modules and exports.
+const RUN_CALL =
+  /Node\.run\(\s*"?([A-Za-z0-9_.@:-]+)"?\s*,\s*(@?[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*)?)$/;
 const WORD = /[A-Za-z0-9_.-]*$/;
 // Node.map's function is named without arguments: its items are the arguments.
 const MAP_TARGET = /Node\.map\(\s*[A-Za-z0-9_.-]*$/;
@@ -27,6 +33,19 @@ const MAP_TARGET = /Node\.map\(\s*[A-Za-z0-9_.-]*$/;
  */
 export function completeLine(source: CompletionSource, line: string): [string[], string] {
   try {
+    const runCall = RUN_CALL.exec(line);
+    if (runCall && source.peerModules) {
+      const [, node, word] = runCall;
+      const own = word.startsWith("@") ? "@" : "";
+      const modules = source.peerModules(node);
+      const dot = word.indexOf(".");
+      const candidates = dot === -1
+        ? [...modules.keys()].map((m) => `${own}${m}`)
+        : (modules.get(word.slice(own.length, dot)) ?? []).map((fn) =>
+          `${word.slice(0, dot)}.${fn}(`
+        );
+      return [candidates.filter((c) => c.startsWith(word)), word];
+    }
     const nodeArg = NODE_ARG.exec(line);
     if (nodeArg) {
       const names = nodeArg[1] === "connect" ? source.discovered() : source.peers();
@@ -52,10 +71,13 @@ export function completeLine(source: CompletionSource, line: string): [string[],
 
 /** Where a {@linkcode CompletionSnapshot} reads from (a node). */
 export interface CompletionOrigin {
+  /** This node's name: never offered by `Node.connect(`. */
+  name?: string;
   moduleNames(): Promise<string[]>;
   exportNames(module: string): Promise<string[]>;
   list(): string[];
   discover(): Promise<string[]>;
+  peerModules?(node: string): Promise<ReadonlyMap<string, readonly string[]>>;
 }
 
 /**
@@ -73,21 +95,51 @@ export class CompletionSnapshot implements CompletionSource {
   #modules: string[] = [];
   #exports = new Map<string, string[]>();
   #discovered: string[] = [];
+  #peerModules = new Map<string, ReadonlyMap<string, readonly string[]>>();
 
   constructor(origin: CompletionOrigin) {
     this.#origin = origin;
   }
 
+  #refreshing: Promise<void> = Promise.resolve();
+
   /** Re-reads module names, their exports and live nodes; never throws. */
-  async refresh(): Promise<void> {
+  refresh(): Promise<void> {
+    this.#refreshing = this.#refresh();
+    return this.#refreshing;
+  }
+
+  /**
+   * Resolves once the refresh under way (if any) is done, or after `maxMs`: a Tab pressed right
+   * after `Node.connect(...)` sees the new peer's modules, but a slow peer never stalls it long.
+   */
+  settled(maxMs = 300): Promise<void> {
+    return Promise.race([this.#refreshing, new Promise<void>((r) => setTimeout(r, maxMs))]);
+  }
+
+  async #refresh(): Promise<void> {
     const modules = await attempt(() => this.#origin.moduleNames(), this.#modules);
     const exports = new Map<string, string[]>();
     for (const module of modules) {
-      exports.set(module, await attempt(() => this.#origin.exportNames(module), []));
+      const names = await attempt(() => this.#origin.exportNames(module), []);
+      // Tab inserts what it offers into the line: a name with control characters is never offered.
+      exports.set(module, names.filter((name) => escapeText(name) === name));
     }
     this.#modules = modules;
     this.#exports = exports;
-    this.#discovered = await attempt(() => this.#origin.discover(), this.#discovered);
+    const discovered = await attempt(() => this.#origin.discover(), this.#discovered);
+    this.#discovered = discovered.filter((n) => n !== this.#origin.name);
+    const peerModules = new Map<string, ReadonlyMap<string, readonly string[]>>();
+    const fetch = this.#origin.peerModules;
+    for (const peer of fetch ? this.#origin.list() : []) {
+      const known = this.#peerModules.get(peer) ?? new Map();
+      peerModules.set(peer, await attempt(() => fetch!.call(this.#origin, peer), known));
+    }
+    this.#peerModules = peerModules;
+  }
+
+  peerModules(node: string): ReadonlyMap<string, readonly string[]> {
+    return this.#peerModules.get(node) ?? new Map();
   }
 
   moduleNames(): readonly string[] {

@@ -1,8 +1,12 @@
 import { exitStatusOf, formatError, GvmError } from "../errors.ts";
+import { escapeText } from "../escape.ts";
 import type { GvmNode } from "../node/node.ts";
+import type { LoadedModule } from "../wasm/catalog.ts";
 import type { CallResult, CallSpec } from "../wasm/runtime.ts";
 import { formatResults } from "../wasm/values.ts";
+import { stripComment } from "./comment.ts";
 import { helpText } from "./help.ts";
+import { LinePrefixer } from "./line_prefixer.ts";
 import { type CallExpr, type Command, parseCommand } from "./parser.ts";
 import { runMapCommand } from "./map_command.ts";
 
@@ -15,7 +19,11 @@ export interface Output {
   columns?: () => number;
   line(text: string): void;
   error(text: string): void;
-  stream(fd: 1 | 2, data: Uint8Array): void;
+  /**
+   * Module output as it streams. May return a promise to make the call wait (a slow reader);
+   * with `mayDrop` (output that cannot wait, as a peer's) it may drop the bytes instead.
+   */
+  stream(fd: 1 | 2, data: Uint8Array, mayDrop?: boolean): void | Promise<void>;
 }
 
 /** What became of one prompt line. */
@@ -66,7 +74,7 @@ export class Evaluator {
     const controller = new AbortController();
     this.#running = controller;
     try {
-      const command = parseCommand(line);
+      const command = parseCommand(stripComment(line));
       return await this.#execute(command, controller.signal);
     } catch (error) {
       this.#out.error(formatError(error));
@@ -83,7 +91,7 @@ export class Evaluator {
       case "empty":
         return "ok";
       case "help":
-        this.#out.line(helpText(await node.moduleNames().catch(() => [])));
+        this.#out.line(helpText((await node.moduleNames().catch(() => [])).map(escapeText)));
         return "ok";
       case "exit":
         this.#out.line("Goodbye :(");
@@ -91,11 +99,14 @@ export class Evaluator {
       case "call":
         return await this.#localCall(command.call, signal);
       case "discover":
-        this.#out.line((await node.discover()).join(","));
+        this.#out.line(escapeText((await node.discover()).join(",")));
         return "ok";
-      case "list":
-        this.#out.line(node.list().join(","));
+      case "list": {
+        const peers = node.list();
+        // An empty line would look like nothing happened.
+        this.#out.line(peers.length > 0 ? escapeText(peers.join(",")) : "(no connected nodes)");
         return "ok";
+      }
       case "info": {
         const info = node.info();
         this.#out.line(
@@ -106,7 +117,7 @@ export class Evaluator {
         return "ok";
       }
       case "connect":
-        this.#out.line(await node.connect(command.node));
+        this.#out.line(escapeText(await node.connect(command.node)));
         return "ok";
       case "disconnect":
         node.disconnect(command.node);
@@ -130,9 +141,11 @@ export class Evaluator {
 
   async #localCall(call: CallExpr, signal: AbortSignal): Promise<Outcome> {
     const tracker = new OutputTracker(this.#out);
+    const loaded = await this.#versioned(call);
     const result = await this.#node.call(toSpec(call), {
       signal,
       onOutput: tracker.write,
+      loaded,
     }).finally(() => tracker.endLine());
     // The seed shows a blank line between a local call's own output and its result.
     this.#printResult(result, tracker, true);
@@ -140,29 +153,67 @@ export class Evaluator {
   }
 
   async #remoteCall(node: string, call: CallExpr, signal: AbortSignal): Promise<Outcome> {
-    const tracker = new OutputTracker(this.#out);
-    const remote = this.#node.run(node, toSpec(call), { signal, onOutput: tracker.write });
+    // A peer's output arrives from the network and cannot be paused here: dropped if need be.
+    const tracker = new OutputTracker(this.#out, true);
+    await this.#ensureConnected(node);
+    const loaded = await this.#versioned(call);
+    const remote = this.#node.run(node, toSpec(call), {
+      signal,
+      onOutput: tracker.write,
+      loaded,
+      own: call.own,
+    });
     this.#out.line(`ID:  ${remote.callId}`);
     this.#printResult(await remote.result.finally(() => tracker.endLine()), tracker, false);
     return "ok";
   }
 
+  // `math@v0.0.1`: that version from GPMD's store, whatever the modules folder holds.
+  async #versioned(call: CallExpr): Promise<LoadedModule | undefined> {
+    return call.version === undefined
+      ? undefined
+      : await this.#node.loadVersion(call.module, call.version);
+  }
+
+  // Erlang's transparent connect: running on a node connects to it first if need be.
+  async #ensureConnected(node: string): Promise<void> {
+    if (this.#node.list().includes(node)) return;
+    const name = await this.#node.connect(node);
+    this.#out.error(`Connected to ${escapeText(name)}`);
+  }
+
   async #multicall(call: CallExpr, signal: AbortSignal): Promise<Outcome> {
+    // Resolved before the peers are listed: nothing may run between listing them and calling.
+    const loaded = await this.#versioned(call);
     const peers = this.#node.list();
     if (peers.length === 0) {
       throw new GvmError("NOT_CONNECTED", "Not connected to any node; use Node.connect(...) first");
     }
     const spec = toSpec(call);
+    // Output streams as it comes, a whole line at a time, each line naming its node.
+    const outputs = peers.map((peer) => new LinePrefixer(this.#out, `${escapeText(peer)}: `));
     const settled = await Promise.allSettled(
-      peers.map((peer) => this.#node.run(peer, spec, { signal }).result),
+      // Async, so a peer dropped meanwhile fails its own line rather than the whole command.
+      peers.map(async (peer, i) =>
+        await this.#node.run(peer, spec, {
+          signal,
+          onOutput: outputs[i].write,
+          loaded,
+          own: call.own,
+        }).result
+      ),
     );
     let failed = false;
     settled.forEach((outcome, i) => {
+      outputs[i].flush();
+      const peer = escapeText(peers[i]);
       if (outcome.status === "fulfilled") {
-        this.#out.line(`${peers[i]}: ${formatResults(outcome.value.types, outcome.value.values)}`);
+        const { types, values } = outcome.value;
+        if (values.length > 0) this.#out.line(`${peer}: ${formatResults(types, values)}`);
+        else if (!outputs[i].wrote) this.#out.line(`${peer}: (no output)`);
       } else {
         failed = true;
-        this.#out.line(`${peers[i]}: ${formatError(outcome.reason)}`);
+        this.#out.line(`${peer}: ${formatError(outcome.reason)}`);
       }
     });
     if (failed) this.#failureStatus = 1;
@@ -184,18 +235,21 @@ function toSpec(call: CallExpr): CallSpec {
 /** Passes module output through and remembers whether a line was left open. */
 class OutputTracker {
   readonly #out: Output;
+  readonly #mayDrop: boolean;
   wrote = false;
   #lastByte = NEWLINE;
 
-  constructor(out: Output) {
+  constructor(out: Output, mayDrop = false) {
     this.#out = out;
+    this.#mayDrop = mayDrop;
   }
 
-  write = (fd: 1 | 2, data: Uint8Array): void => {
+  /** Passes output on; the promise it may return makes the call wait for a slow reader. */
+  write = (fd: 1 | 2, data: Uint8Array): void | Promise<void> => {
     if (data.length === 0) return;
     this.wrote = true;
     this.#lastByte = data[data.length - 1];
-    this.#out.stream(fd, data);
+    return this.#out.stream(fd, data, this.#mayDrop);
   };
 
   /** Ends an unterminated last line so the result starts on its own. */

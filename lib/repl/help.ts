@@ -21,7 +21,9 @@ export function helpText(modules: readonly string[]): string {
     ["math", "Run module math (its _start, else main)"],
     ['math(1, "x")', "Run it with program arguments"],
     ["math.add(1, 2)", "Call an export; arguments take its declared types"],
+    ["math@v0.0.1.add(1, 2)", 'That version from GPMD\'s store (quote others: math@"v1.0-rc.1")'],
     ...NODE_OPS.map((op): [string, string] => [op.usage, op.summary]),
+    ["Node.run(node, @math.add(1, 2))", "Run the node's own copy of math, not this node's"],
     ["help", "This text"],
     ["exit", "Leave the node (also Ctrl-D)"],
   ];
@@ -33,6 +35,7 @@ export function helpText(modules: readonly string[]): string {
     ...lines,
     ...MAP_NOTES,
     "Arguments: integers (42, -7, 0x1F), floats (1.5, 2e3), strings in double quotes.",
+    "Node.run runs this node's copy of a module (sent by hash), whatever the other node has.",
     `Modules: ${available}`,
   ].join("\n");
 }

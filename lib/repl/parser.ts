@@ -44,6 +44,10 @@ export interface CallExpr {
   fn?: string;
   /** Export arguments, or program arguments when `fn` is absent. */
   args: Arg[];
+  /** `math@v0.0.1`: that version from GPMD's store, not the modules folder's copy. */
+  version?: string;
+  /** `Node.run(n, @math)`: the remote node's own copy, not this node's (sent by hash). */
+  own?: boolean;
 }
 
 /**
@@ -94,6 +98,9 @@ const CALL_ID = /[A-Za-z0-9_-]+/y;
 const WORD = /[A-Za-z0-9_.@:-]+/y;
 const HEX = /[0-9A-Fa-f]+/y;
 const DIGITS = /[0-9]+/y;
+// `math@v0.0.1.add(1,2)`: a bare version is numbers and dots (and a dot-free pre-release), so
+// `.add` cannot be part of it; any other version is quoted: `math@"v1.0.0-rc.1".add(1,2)`.
+const BARE_VERSION = /v?[0-9]+(?:\.[0-9]+)*(?:-[0-9A-Za-z-]+)?/y;
 
 /** A cursor over the line plus the one way of reporting errors, so every message has a column. */
 class Scanner {
@@ -293,14 +300,27 @@ function parseArgList(s: Scanner): Arg[] {
   }
 }
 
-/** `math`, `math(args)`, `math.add`, `math.add(args)`. */
-function parseCall(s: Scanner, what = "a module name"): CallExpr {
+/**
+ * `math`, `math(args)`, `math.add`, `math.add(args)`, each optionally `math@VERSION`; inside
+ * Node.* operations also `@math` (the remote node's own copy).
+ */
+function parseCall(s: Scanner, what = "a module name", allowOwn = false): CallExpr {
   s.skipWs();
+  const own = allowOwn && s.peek() === "@";
+  if (own) s.pos++;
   const start = s.pos;
   const module = s.match(IDENT);
   if (module === undefined) s.fail(what);
   if (module === "Node") s.fail(what, start, "'Node' (reserved for Node.* operations)");
   const call: CallExpr = { module, args: [] };
+  if (own) call.own = true;
+  if (s.peek() === "@") {
+    if (own) s.fail("'.' or '(' (@module is the remote node's own copy: it takes no version)");
+    s.pos++;
+    const version = s.peek() === '"' ? lexString(s) : s.match(BARE_VERSION);
+    if (!version) s.fail(`a version after '${module}@' (e.g. v0.0.1)`);
+    call.version = version;
+  }
   if (s.eat(".")) {
     s.skipWs();
     call.fn = s.match(IDENT) ?? s.fail(`an export name after '${module}.'`);
@@ -347,7 +367,7 @@ class NodeArgs {
 
   call(): CallExpr {
     this.#next();
-    return parseCall(this.#s, "a module call (e.g. math or math.add(1, 2))");
+    return parseCall(this.#s, "a module call (e.g. math or math.add(1, 2))", true);
   }
 
   /** `Node.map`'s function: `math.add` or `math`, without arguments. */
@@ -536,7 +556,7 @@ const OP_SPECS: readonly OpSpec[] = [
   {
     name: "info",
     usage: "Node.info()",
-    summary: "Show this node's name, address and modules",
+    summary: "Show this node's name, id, address and GPMD",
     params: [],
     parse: () => ({ kind: "info" }),
   },
@@ -564,7 +584,7 @@ const OP_SPECS: readonly OpSpec[] = [
   {
     name: "run",
     usage: "Node.run(node, module.fn(args))",
-    summary: "Run a module call on another node",
+    summary: "Run a module call on another node (connecting first if need be)",
     params: ["a node name", "a module call"],
     // Property order is evaluation order, so the node is read before the call.
     parse: (a) => ({ kind: "run", node: a.node(), call: a.call() }),
@@ -572,7 +592,7 @@ const OP_SPECS: readonly OpSpec[] = [
   {
     name: "multicall",
     usage: "Node.multicall(module.fn(args))",
-    summary: "Run a module call on every connected node",
+    summary: "Run it on every connected node; each line names its node",
     params: ["a module call"],
     parse: (a) => ({ kind: "multicall", call: a.call() }),
   },

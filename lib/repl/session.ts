@@ -6,6 +6,10 @@ import { completeLine, CompletionSnapshot } from "./completer.ts";
 import { Evaluator, type Output } from "./evaluator.ts";
 import { watchFolder } from "./folder_watch.ts";
 import { loadHistory, saveHistoryLine } from "./history.ts";
+import { AsyncOutput } from "./async_output.ts";
+import { handleTerminalSignals, setRaw } from "./terminal_signals.ts";
+import { HistorySearch } from "./history_search.ts";
+import { LineGate } from "./line_gate.ts";
 
 /** Options for {@linkcode runSession}. */
 export interface SessionOptions {
@@ -20,26 +24,47 @@ export interface SessionOptions {
 
 const encoder = new TextEncoder();
 
+// Never written synchronously: a reader that stops reading must not stop the node (see
+// AsyncOutput). Result and error lines are small and always kept; module output waits.
+const stdout = new AsyncOutput(Deno.stdout);
+const stderr = new AsyncOutput(Deno.stderr);
+
 const plainOutput: Output = {
-  line: (text) => writeAll(Deno.stdout, text + "\n"),
-  error: (text) => writeAll(Deno.stderr, text + "\n"),
-  stream: (fd, data) => writeAll(fd === 1 ? Deno.stdout : Deno.stderr, data),
+  line: (text) => {
+    reportDropped();
+    stdout.write(encoder.encode(text + "\n"));
+  },
+  error: (text) => {
+    stderr.write(encoder.encode(text + "\n"));
+  },
+  stream: (fd, data, mayDrop) => {
+    const target = fd === 1 ? stdout : stderr;
+    if (!mayDrop) return target.write(data);
+    target.offer(data);
+    return undefined;
+  },
 };
 
-function writeAll(target: typeof Deno.stdout, data: string | Uint8Array): void {
-  const bytes = typeof data === "string" ? encoder.encode(data) : data;
-  let written = 0;
-  try {
-    while (written < bytes.length) written += target.writeSync(bytes.subarray(written));
-  } catch (error) {
-    // Whoever read our output has gone (`gvm ... | head`): drop the rest, as other tools do.
-    if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
-  }
+// Output that could not wait (a peer's, arriving from the network) and found the queue full.
+function reportDropped(): void {
+  const dropped = stdout.dropped + stderr.dropped;
+  if (dropped === 0) return;
+  stdout.dropped = stderr.dropped = 0;
+  stderr.write(
+    encoder.encode(`(${dropped} bytes of output dropped: the terminal was not reading)\n`),
+  );
+}
+
+/** Waits until everything printed so far is out (before a prompt, and before exiting). */
+async function drained(): Promise<void> {
+  reportDropped();
+  await Promise.all([stdout.flush(), stderr.flush()]);
 }
 
 /**
  * Runs the node's input: `-c` commands, piped lines (no prompt), or the interactive prompt with
- * history and Tab completion. Resolves with the exit status: 1 if any command failed.
+ * history and Tab completion. Resolves with the exit status: that of the last failing command
+ * (a program's own exit code, else 1), 0 if none failed.
  *
  * @example
  * ```ts
@@ -47,16 +72,20 @@ function writeAll(target: typeof Deno.stdout, data: string | Uint8Array): void {
  * ```
  */
 export async function runSession(options: SessionOptions): Promise<number> {
-  if (options.commands && options.commands.length > 0) {
-    options.onNotify?.((line) => plainOutput.error(line));
-    return await runLines(new Evaluator(options.node, plainOutput), options.commands);
+  try {
+    if (options.commands && options.commands.length > 0) {
+      options.onNotify?.((line) => plainOutput.error(line));
+      return await runLines(new Evaluator(options.node, plainOutput), options.commands);
+    }
+    if (!Deno.stdin.isTerminal()) {
+      options.onNotify?.((line) => plainOutput.error(line));
+      const rl = createInterface({ input: process.stdin, terminal: false });
+      return await runLines(new Evaluator(options.node, plainOutput), rl);
+    }
+    return await runPrompt(options);
+  } finally {
+    await drained();
   }
-  if (!Deno.stdin.isTerminal()) {
-    options.onNotify?.((line) => plainOutput.error(line));
-    const rl = createInterface({ input: process.stdin, terminal: false });
-    return await runLines(new Evaluator(options.node, plainOutput), rl);
-  }
-  return await runPrompt(options);
 }
 
 async function runLines(
@@ -79,24 +108,38 @@ async function runPrompt(options: SessionOptions): Promise<number> {
   // Names for the first Tab, but a slow GPMD must not hold up the prompt.
   await Promise.race([completions.refresh(), new Promise((resolve) => setTimeout(resolve, 300))]);
   using _watch = watchFolder(node.runtime.catalog.modulesDir, () => completions.refresh());
+  // One line at a time: pasted lines each print their output under their own prompt.
+  const gate = new LineGate(process.stdin);
   const rl: Interface = createInterface({
-    input: process.stdin,
+    input: gate,
     output: process.stdout,
     terminal: true,
     prompt: `(${node.name}) > `,
     history: await loadHistory(options.historyFile),
     historySize: 1000,
-    completer: (line: string) => completeLine(completions, line),
+    // Asynchronous: a Tab waits (briefly) for the names being refreshed after the last command.
+    completer: (line: string, done: (error: null, result: [string[], string]) => void) => {
+      completions.settled().then(() => done(null, completeLine(completions, line)));
+    },
   });
   // Node.map's progress line only where someone watches it redraw in place.
   const output = Deno.stdout.isTerminal()
     ? { ...plainOutput, columns: terminalColumns }
     : plainOutput;
   const evaluator = new Evaluator(node, output);
+  const search = new HistorySearch({
+    history: () => (rl as unknown as { history: string[] }).history,
+    write: (text) => process.stdout.write(text),
+    redraw: () => rl.prompt(true),
+  });
+  gate.keyFilter = (keys) => search.filter(keys);
   options.onNotify?.((line) => {
-    // Keep the half-typed line: print the notice above it, then redraw the prompt.
-    process.stdout.write(`\r\x1b[K${line}\n`);
-    if (!evaluator.busy) rl.prompt(true);
+    // Keep the half-typed line: print the notice above it, then redraw the prompt. Queued, not
+    // written at once: a notice (a peer connected) must not block on a terminal nobody reads.
+    stdout.write(encoder.encode(`\r\x1b[K${line}\n`));
+    drained().then(() => {
+      if (!evaluator.busy) rl.prompt(true);
+    });
   });
   rl.on("SIGINT", () => {
     if (evaluator.interrupt()) {
@@ -111,10 +154,25 @@ async function runPrompt(options: SessionOptions): Promise<number> {
     rl.write(null, { ctrl: true, name: "u" });
     rl.prompt();
   });
+  let signalled: "SIGTERM" | "SIGHUP" | undefined;
+  using _signals = handleTerminalSignals({
+    rl,
+    redraw: () => {
+      if (!evaluator.busy) rl.prompt(true);
+    },
+    terminate: (signal) => {
+      // The shell's prompt goes on a line of its own, not after a half-typed command.
+      if (!signalled) process.stdout.write("\n");
+      signalled = signal;
+      evaluator.interrupt();
+      rl.close();
+    },
+  });
   let status = 0;
   let exited = false;
   rl.prompt();
   for await (const line of rl) {
+    if (signalled) break;
     if (line.trim().length > 0) await saveHistoryLine(options.historyFile, line);
     const outcome = await evaluator.evaluate(line);
     if (outcome === "failed") status = evaluator.failureStatus;
@@ -122,8 +180,17 @@ async function runPrompt(options: SessionOptions): Promise<number> {
       exited = true;
       break;
     }
+    // The prompt goes after the command's output, not in the middle of what is still queued.
+    await drained();
     rl.prompt();
+    gate.release();
     completions.refresh();
+  }
+  if (signalled) {
+    rl.close();
+    setRaw(false);
+    // As a shell reports it: 128 + the signal number.
+    return signalled === "SIGTERM" ? 143 : 129;
   }
   if (!exited) plainOutput.line("\nGoodbye :(");
   rl.close();

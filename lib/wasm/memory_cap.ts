@@ -1,3 +1,4 @@
+import { mibText } from "./limit_text.ts";
 import { GvmError } from "../errors.ts";
 import { decodeU32, encodeU32 } from "./leb128.ts";
 
@@ -63,9 +64,9 @@ function rewriteMemories(section: Uint8Array, maxPages: number, name: string): U
     if (min > maxPages) {
       throw new GvmError(
         "MEMORY_LIMIT",
-        `${name} needs ${min * 64} KiB of memory at start, over the ${
-          maxPages * 64
-        } KiB cap (--max-memory)`,
+        `${name} needs ${mibText(min)} of memory at start, over the ${
+          mibText(maxPages)
+        } cap (--max-memory)`,
       );
     }
     const capped = Math.min(max ?? Infinity, maxPages);

@@ -1,3 +1,4 @@
+import { secondsText } from "./limit_text.ts";
 import { GvmError } from "../errors.ts";
 import type { DirMapping } from "./dir_map.ts";
 import type { RunRequest, SandboxReply } from "./sandbox_messages.ts";
@@ -222,8 +223,8 @@ export class SandboxPool {
       const running = this.#slots.flatMap((slot) => slot.job ? [slot.job] : []);
       for (const job of [...this.#queue, ...running]) {
         if (now >= job.deadline) {
-          const limit = job.options.timeoutMs;
-          this.#stop(job, new GvmError("TIMEOUT", `${job.label} ran past its ${limit} ms limit`));
+          const limit = secondsText(job.options.timeoutMs);
+          this.#stop(job, new GvmError("TIMEOUT", `${job.label} ran past its ${limit} limit`));
         }
       }
     }, SWEEP_MS);

@@ -46,12 +46,17 @@ export function toWasmParams(fn: string, sig: FuncSignature, args: CallArg[]): W
     const type = sig.params[slot];
     if (type === undefined) throw countError(fn, sig, args);
     if (arg.type === "string") {
-      if (type !== "i32" || sig.params[slot + 1] !== "i32") {
+      // `add("x", 2)` against (i32, i32): the string would take both slots, leaving 2 nowhere;
+      // "got 2 arguments" for a 2-argument function would only confuse, so name the string.
+      const fits = slotsFor(args.slice(index + 1)) === sig.params.length - slot - 2;
+      const pair = type === "i32" && sig.params[slot + 1] === "i32";
+      if (pair && !fits && args.length !== sig.params.length) throw countError(fn, sig, args);
+      if (!pair || !fits) {
         throw new GvmError(
           "BAD_ARGS",
-          `Argument ${
-            index + 1
-          } of ${fn} is ${type}; a string needs two i32 parameters (pointer, length)`,
+          `Argument ${index + 1} of ${fn} is ${type}, not a string: ${fn} takes ${
+            describeParams(sig)
+          }, and a string needs two i32 parameters (pointer, length)`,
         );
       }
       out.push({ type: "string", bytes: encoder.encode(arg.value) });
@@ -75,24 +80,38 @@ function convertNumber(
   switch (type) {
     case "i32":
     case "i64": {
-      if (arg.type !== "int") {
+      // `1e2` is the integer 100 however it is spelled; `1.5` is not an integer.
+      const exact = arg.type === "int" || Number.isSafeInteger(arg.value);
+      if (!exact) {
         throw new GvmError("BAD_ARGS", `${where} is ${type}; ${arg.value} is not an integer`);
       }
+      const value = BigInt(arg.value);
       const [min, max] = type === "i32" ? [I32_MIN, U32_MAX] : [I64_MIN, U64_MAX];
-      if (arg.value < min || arg.value > max) {
-        throw new GvmError("BAD_ARGS", `${where} is ${type}; ${arg.value} is out of range`);
+      if (value < min || value > max) {
+        throw new GvmError("BAD_ARGS", `${where} is ${type}; ${value} is out of range`);
       }
       return type === "i32"
-        ? { type, value: Number(BigInt.asIntN(32, arg.value)) }
-        : { type, value: BigInt.asIntN(64, arg.value) };
+        ? { type, value: Number(BigInt.asIntN(32, value)) }
+        : { type, value: BigInt.asIntN(64, value) };
     }
-    case "f32":
-      return { type, value: Math.fround(Number(arg.value)) };
+    case "f32": {
+      // As i32/i64 do: a finite number too big for f32 is an error, not a silent infinity.
+      const value = Math.fround(Number(arg.value));
+      if (!Number.isFinite(value) && Number.isFinite(Number(arg.value))) {
+        throw new GvmError("BAD_ARGS", `${where} is f32; ${arg.value} is out of range`);
+      }
+      return { type, value };
+    }
     case "f64":
       return { type, value: Number(arg.value) };
     default:
       throw new GvmError("BAD_ARGS", `${where} has type ${type}, which the prompt cannot pass`);
   }
+}
+
+// Parameter slots `args` fill: a string takes two (pointer, length).
+function slotsFor(args: CallArg[]): number {
+  return args.reduce((n, arg) => n + (arg.type === "string" ? 2 : 1), 0);
 }
 
 function countError(fn: string, sig: FuncSignature, args: CallArg[]): GvmError {

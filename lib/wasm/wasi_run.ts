@@ -1,3 +1,4 @@
+import { mibText } from "./limit_text.ts";
 import { GvmError } from "../errors.ts";
 import type { DirMapping } from "./dir_map.ts";
 import type { WasmValue } from "./values.ts";
@@ -221,7 +222,7 @@ export function runEntry(
     if (atMemoryCap(instance, request.maxPages, error)) {
       throw new GvmError(
         "MEMORY_LIMIT",
-        `${label} stopped at the ${request.maxPages * 64} KiB memory cap (--max-memory): ${
+        `${label} stopped at the ${mibText(request.maxPages)} memory cap (--max-memory): ${
           (error as Error).message
         }`,
       );

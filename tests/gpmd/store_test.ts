@@ -47,3 +47,20 @@ Deno.test("`ModuleStore.get()` does not mistake Object.prototype members for ver
     await assertRejectsGvmError(store.get("math", "constructor"), "MODULE_NOT_FOUND");
     await assertRejectsGvmError(store.get("toString"), "MODULE_NOT_FOUND");
   }));
+
+Deno.test("`ModuleStore.remove()` drops one version, keeps a file another version shares", () =>
+  withStore(async (store, root) => {
+    const bytes = await Deno.readFile(MATH);
+    const a = await store.put("math", "v1", bytes);
+    await store.put("math", "v2", bytes);
+    await store.remove("math", "v1");
+    assert.deepEqual(store.list(), [{ name: "math", versions: ["v2"], latest: "v2" }]);
+    await Deno.stat(`${root}/modules/${a.sha256}.wasm`); // Still used by v2.
+    await store.remove("math", "v2");
+    assert.deepEqual(store.list(), []);
+    await assert.rejects(Deno.stat(`${root}/modules/${a.sha256}.wasm`));
+    await assertRejectsGvmError(store.remove("math", "v2"), "MODULE_NOT_FOUND", /no version v2/);
+    await assertRejectsGvmError(store.remove("__proto__", "v1"), "MODULE_NOT_FOUND");
+    // The index on disk agrees: a reopened store sees the same.
+    assert.deepEqual((await ModuleStore.open(homePaths(root))).list(), []);
+  }));

@@ -182,7 +182,7 @@ const CORPUS: BadModule[] = [
     bytes: withMemory({ min: 60_000 }),
     command: "hugemem.ok()",
     code: "MEMORY_LIMIT",
-    message: /hugemem needs 3840000 KiB of memory at start/,
+    message: /hugemem needs 3750 MiB of memory at start/,
   },
   {
     file: "maxbelowmin",

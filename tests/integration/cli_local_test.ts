@@ -44,6 +44,18 @@ Deno.test("piped standard input runs one command a line with no prompt", async (
   assert.doesNotMatch(result.stdout, /\(node-\d+\) >/);
 });
 
+Deno.test("piped scripts may carry # comments, whole-line or trailing", async () => {
+  await using home = await tempHome();
+  await using gpmd = await TestGpmd.start(home.path);
+  const result = await runGvm(["--gpmd", gpmd.address, "--modules", MODULES_DIR], {
+    home: home.path,
+    input: "# multiply, then add\nmath.mul(6,7)   # 42\n   # indented note\nmath.add(1,1)\n",
+  });
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(body(result.stdout), "42\nAdding Numbers From Wasm...\n\n2\n");
+  assert.equal(result.stderr, "");
+});
+
 Deno.test("Node.discover() lists this node, and a dead node drops out", async () => {
   await using home = await tempHome();
   await using gpmd = await TestGpmd.start(home.path);
@@ -133,7 +145,8 @@ Deno.test("every error is one line with a code, and the node goes on", async () 
     ["math.div(1, 0)", /^error: TRAP: math\.div trapped: divide by zero$/],
     ["types.oob()", /^error: TRAP: types\.oob trapped: memory access out of bounds$/],
     ["Node.connect(node-1)", /^error: NODE_NOT_FOUND: /],
-    ["Node.run(node-1, math)", /^error: NOT_CONNECTED: /],
+    // Node.run connects first, so an unknown node is named as such.
+    ["Node.run(node-1, math)", /^error: NODE_NOT_FOUND: /],
   ];
   const result = await runCommands(home.path, gpmd, [
     ...cases.map(([line]) => line),
@@ -240,6 +253,10 @@ Deno.test("bad flags give BAD_FLAGS and exit 2; --help and --version are true", 
       "gpmd status",
       "wasm upload",
       "wasm list",
+      "wasm rm --name=NAME --version=VERSION",
+      "gvm --serve | --detached",
+      "gvm node list | gvm node stop NAME",
+      "--flag VALUE and --flag=VALUE",
       "-c COMMAND",
     ]
   ) {
@@ -252,10 +269,16 @@ Deno.test("bad flags give BAD_FLAGS and exit 2; --help and --version are true", 
 Deno.test("help lists the commands and the modules found", async () => {
   await using home = await tempHome();
   await using gpmd = await TestGpmd.start(home.path);
-  const result = await runCommands(home.path, gpmd, ["help"]);
+  // Its own modules folder, so modules added to modules/ never change what this test expects.
+  const modules = `${home.path}/own-modules`;
+  await Deno.mkdir(modules);
+  for (const name of ["alpha", "beta"]) {
+    await Deno.copyFile(`${MODULES_DIR}/math.wasm`, `${modules}/${name}.wasm`);
+  }
+  const result = await runCommands(home.path, gpmd, ["help"], modules);
   assert.equal(result.code, 0);
   assert.match(result.stdout, /Node\.run\(node, module\.fn\(args\)\)/);
-  assert.match(result.stdout, /Modules: hello, math, types/);
+  assert.match(result.stdout, /Modules: alpha, beta$/m);
 });
 
 Deno.test("--max-module-bytes refuses a module over the cap, and GPMD refuses such an upload", async () => {
@@ -298,4 +321,28 @@ Deno.test("NaN, infinities and -0 cross to and from the sandbox intact", async (
   ]);
   assert.equal(result.code, 0, result.stderr);
   assert.equal(body(result.stdout), "nan\ninf\n-0\nnan\n-inf\n");
+});
+
+Deno.test("export names a module chose are shown escaped, locally and through Node.run", async () => {
+  await using home = await tempHome();
+  await using gpmd = await TestGpmd.start(home.path);
+  const evil = `${FIXTURES_DIR}/evil`;
+  await using peer = await TestNode.start(home.path, gpmd.address, { modules: evil });
+  const result = await runCommands(home.path, gpmd, [
+    "evil.nosuch()",
+    `Node.connect(${peer.name})`,
+    `Node.run(${peer.name}, evil.nosuch())`,
+  ], evil);
+  assert.equal(result.code, 1);
+  const lines = result.stderr.trimEnd().split("\n");
+  assert.equal(lines.length, 2, result.stderr);
+  for (const line of lines) {
+    assert.match(
+      line,
+      /^error: EXPORT_NOT_FOUND: (on \S+: )?evil has no export named nosuch; .*ok/,
+    );
+    assert.ok(line.includes("x\\nerror: FORGED\\x1b]0;pwned\\x07"), line);
+  }
+  const all = result.stdout + result.stderr;
+  assert.ok(!all.includes("\x1b") && !all.includes("\x07"), "no raw escape or bell reached us");
 });

@@ -152,3 +152,21 @@ Deno.test("deno task dev starts GPMD if needed, then a node with the example mod
     await runGvm(["gpmd", "stop"], { home: home.path, env: { GPMD_ADDR: address } });
   }
 });
+
+Deno.test("gpmd status and stop reach the GPMD of GHOST_HOME (its pid file), not 5989", async () => {
+  await using homeA = await tempHome();
+  await using homeB = await tempHome();
+  await using b = await TestGpmd.start(homeB.path);
+  // The same cookie in both homes: a stop sent to the wrong GPMD would succeed.
+  await Deno.copyFile(`${homeB.path}/cookie`, `${homeA.path}/cookie`);
+  const a = await startDetached(homeA.path);
+  const status = await runGvm(["gpmd", "status"], { home: homeA.path, env: { GPMD_ADDR: "" } });
+  assert.equal(status.code, 0, status.stderr);
+  assert.match(status.stdout, new RegExp(`address: +${a.replaceAll(".", "\\.")}\\n`));
+  const stop = await runGvm(["gpmd", "stop"], { home: homeA.path, env: { GPMD_ADDR: "" } });
+  assert.equal(stop.code, 0, stop.stderr);
+  assert.match(stop.stdout, new RegExp(`GPMD stopped \\(pid \\d+, ${a.replaceAll(".", "\\.")}\\)`));
+  // B, on its own home, still runs; and an explicit --gpmd still wins over the pid file.
+  const other = await runGvm(["gpmd", "status", "--gpmd", b.address], { home: homeA.path });
+  assert.equal(other.code, 0, other.stderr);
+});

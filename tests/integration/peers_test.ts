@@ -17,6 +17,10 @@ const UUID_V4 = /[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]
 const ID_LINE = new RegExp(`^ID:  ${UUID_V4.source}\\n`);
 const ERROR_LINE = /(?:^|\n)(error: ([A-Z_]+): [^\n]*)\n/;
 const WAIT_MS = 15_000;
+/** What Node.list() prints with no peers. */
+const NO_PEERS = "(no connected nodes)\n";
+/** What math.add prints, as a pattern. */
+const ADDING = "Adding Numbers From Wasm\\.\\.\\.";
 
 /**
  * Sends `line`, then `Node.info()` as a fence, and returns everything `line` printed on stdout
@@ -123,8 +127,8 @@ Deno.test("the seed's network transcript works word for word", async () => {
     await a.command("Node.disconnect(node-8399)", "\n"),
     "Disconnected from node-8399\n",
   );
-  assert.equal(await listOf(a), "\n");
-  await pollUntil("node-8399 to drop node-5651", () => listOf(b), (text) => text === "\n");
+  assert.equal(await listOf(a), NO_PEERS);
+  await pollUntil("node-8399 to drop node-5651", () => listOf(b), (text) => text === NO_PEERS);
 
   // The whole session, word for word, with nothing printed in between.
   const transcript = a.stdout.text.replaceAll(new RegExp(UUID_V4.source, "g"), "<uuid>");
@@ -144,7 +148,7 @@ Deno.test("the seed's network transcript works word for word", async () => {
       "Adding Numbers From Wasm...",
       "68",
       "Disconnected from node-8399",
-      "",
+      "(no connected nodes)",
       "",
     ].join("\n"),
   );
@@ -167,7 +171,9 @@ Deno.test("one connect works both ways: the connected-to node runs on the connec
   assert.match(run, new RegExp(`${ID_LINE.source}Adding Numbers From Wasm\\.\\.\\.\\n42\\n$`));
   const back = await a.command(`Node.run("${b.name}", math.mul(6,7))`, /\n42\n/);
   assert.match(back, new RegExp(`${ID_LINE.source}42\\n$`));
-  assert.equal(withoutStartup(a.stderr.text + b.stderr.text), "");
+  assert.equal(withoutStartup(a.stderr.text), "");
+  // The connected-to node says who connected, and nothing else.
+  assert.equal(withoutStartup(b.stderr.text), `${a.name} connected\n`);
 });
 
 Deno.test("a node lacking a module gets it from the calling node", async () => {
@@ -213,6 +219,22 @@ Deno.test("nodes with empty modules folders run a module from GPMD's store", asy
   assert.equal(withoutStartup(a.stderr.text + b.stderr.text), "");
 });
 
+Deno.test("multicall shows each node's output, a line at a time, naming the node", () =>
+  withThreeNodes(async (a, b, c) => {
+    const out = await stdoutOf(a, "Node.multicall(math)");
+    const lines = out.trimEnd().split("\n").sort();
+    assert.deepEqual(
+      lines,
+      [
+        `${b.name}: Reponse from the math module...`,
+        `${c.name}: Reponse from the math module...`,
+      ].sort(),
+    );
+    // An error raised on a peer says which one raised it.
+    const error = await errorOf(a, `Node.run(${b.name}, math.nosuch())`);
+    assert.match(error.line, new RegExp(`^error: EXPORT_NOT_FOUND: on ${b.name}: math has no`));
+  }));
+
 Deno.test("multicall with one peer SIGKILLed still answers for the live one, quickly", () =>
   withThreeNodes(async (a, b, c) => {
     assert.equal(await listOf(a), `${b.name},${c.name}\n`);
@@ -221,7 +243,9 @@ Deno.test("multicall with one peer SIGKILLed still answers for the live one, qui
     // C is either still listed (its line is an error) or already dropped (no line for it).
     await assertMulticallWithin10s(
       a,
-      new RegExp(`^${b.name}: 3\\n(?:${c.name}: error: PEER_DOWN: [^\\n]*\\n)?$`),
+      new RegExp(
+        `^${b.name}: ${ADDING}\\n${b.name}: 3\\n(?:${c.name}: error: PEER_DOWN: [^\\n]*\\n)?$`,
+      ),
     );
   }));
 
@@ -231,7 +255,7 @@ Deno.test("multicall with one peer frozen (SIGSTOP) reports PEER_DOWN for it wit
     c.kill("SIGSTOP");
     await assertMulticallWithin10s(
       a,
-      new RegExp(`^${b.name}: 3\\n${c.name}: error: PEER_DOWN: [^\\n]*\\n$`),
+      new RegExp(`^${b.name}: ${ADDING}\\n${b.name}: 3\\n${c.name}: error: PEER_DOWN: [^\\n]*\\n$`),
     );
     assert.equal(await listOf(a), `${b.name}\n`);
   }));
@@ -254,10 +278,11 @@ Deno.test("a peer SIGKILLed mid-call fails the call with PEER_DOWN and leaves th
   assert.equal(failure[2], "PEER_DOWN", failure[1]);
   assert.ok(elapsed < 5_000, `PEER_DOWN took ${elapsed} ms`);
 
-  await pollUntil(`${a.name} to drop ${b.name}`, () => listOf(a), (text) => text === "\n");
+  await pollUntil(`${a.name} to drop ${b.name}`, () => listOf(a), (text) => text === NO_PEERS);
   // A itself is fine: it still runs modules from its own folder.
   assert.equal(await a.command("spin.count(10)", "\n"), "10\n");
-  assert.equal((await errorOf(a, `Node.run(${b.name}, spin.count(1))`)).code, "NOT_CONNECTED");
+  // Node.run would connect again, but B is gone from GPMD too.
+  assert.equal((await errorOf(a, `Node.run(${b.name}, spin.count(1))`)).code, "NODE_NOT_FOUND");
 });
 
 Deno.test("peers keep working while GPMD is down, and re-register when it returns", async () => {
@@ -279,6 +304,11 @@ Deno.test("peers keep working while GPMD is down, and re-register when it return
   const ba = await b.command(`Node.run(${a.name}, math.add(2,2))`, /\n4\n/);
   assert.match(ba, new RegExp(`${ID_LINE.source}Adding Numbers From Wasm\\.\\.\\.\\n4\\n$`));
   assert.match((await errorOf(a, "Node.discover()")).code, /^GPMD_(DOWN|NOT_RUNNING)$/);
+  // A module the folder lacks could be in the store: say GPMD is the problem, not the name.
+  assert.match(
+    (await errorOf(a, "storedonly.run()")).line,
+    /^error: GPMD_DOWN: No module named storedonly in \S+, and GPMD at \S+ is unreachable/,
+  );
 
   await using again = await TestGpmd.start(home.path, port);
   assert.equal(again.port, port);
@@ -313,7 +343,7 @@ Deno.test("a peer connection with the wrong cookie is refused and the node keeps
     }),
     "AUTH_FAILED",
   );
-  assert.equal(await listOf(b), "\n");
+  assert.equal(await listOf(b), NO_PEERS);
 
   const cookie = (await Deno.readTextFile(`${home.path}/cookie`)).trim();
   const peer = await dialPeer({
@@ -331,7 +361,7 @@ Deno.test("a peer connection with the wrong cookie is refused and the node keeps
   } finally {
     peer.conn.close();
   }
-  await pollUntil(`${b.name} to drop ${self.name}`, () => listOf(b), (text) => text === "\n");
+  await pollUntil(`${b.name} to drop ${self.name}`, () => listOf(b), (text) => text === NO_PEERS);
   // And a real node still connects.
   await using a = await TestNode.start(home.path, gpmd.address);
   await connect(a, b);
@@ -345,8 +375,8 @@ Deno.test("a node started with --deny-peers refuses connections", async () => {
 
   const refused = await errorOf(a, `Node.connect(${b.name})`);
   assert.equal(refused.code, "CONNECTION_DENIED", refused.line);
-  assert.equal(await listOf(a), "\n");
-  assert.equal(await listOf(b), "\n");
+  assert.equal(await listOf(a), NO_PEERS);
+  assert.equal(await listOf(b), NO_PEERS);
 });
 
 Deno.test("connect edge cases: self, twice, not connected, unknown node", async () => {
@@ -356,9 +386,9 @@ Deno.test("connect edge cases: self, twice, not connected, unknown node", async 
   await using b = await TestNode.start(home.path, gpmd.address);
 
   assert.equal((await errorOf(a, `Node.connect(${a.name})`)).code, "CONNECTION_DENIED");
-  assert.equal(await listOf(a), "\n");
+  assert.equal(await listOf(a), NO_PEERS);
 
-  const notYet = await errorOf(a, `Node.run(${b.name}, math.add(1,2))`);
+  const notYet = await errorOf(a, `Node.ping(${b.name})`);
   assert.equal(notYet.code, "NOT_CONNECTED", notYet.line);
   assert.equal((await errorOf(a, "Node.connect(node-0000)")).code, "NODE_NOT_FOUND");
 
@@ -372,8 +402,11 @@ Deno.test("connect edge cases: self, twice, not connected, unknown node", async 
     await a.command(`Node.disconnect(${b.name})`, "\n"),
     `Disconnected from ${b.name}\n`,
   );
-  assert.equal((await errorOf(a, `Node.run(${b.name}, math.add(1,2))`)).code, "NOT_CONNECTED");
-  assert.equal((await errorOf(a, "Node.disconnect(node-0000)")).code, "NOT_CONNECTED");
+  assert.equal((await errorOf(a, `Node.ping(${b.name})`)).code, "NOT_CONNECTED");
+  const unknown = await errorOf(a, "Node.disconnect(node-0000)");
+  assert.equal(unknown.code, "NOT_CONNECTED");
+  // No advice to connect to a node that may not exist.
+  assert.doesNotMatch(unknown.line, /Node\.connect/);
 });
 
 Deno.test("Node.ping prints the round trip, Node.info this node's identity and addresses", async () => {

@@ -2,24 +2,15 @@
 // Ctrl-C on an empty line, Ctrl-D.
 import assert from "node:assert/strict";
 import { RUN_PERMISSIONS } from "../../lib/cli/self_command.ts";
-import { FIXTURES_DIR, MODULES_DIR, tempHome, TestGpmd } from "./_harness.ts";
+import { FIXTURES_DIR, MODULES_DIR, tempHome, TestGpmd, TestNode } from "./_harness.ts";
+import { shellCommand, TmuxSession } from "./_tmux.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
-async function tmux(...args: string[]): Promise<string> {
-  const out = await new Deno.Command("tmux", { args, stdout: "piped", stderr: "piped" }).output();
-  if (!out.success) {
-    throw new Error(`tmux ${args[0]} failed: ${new TextDecoder().decode(out.stderr)}`);
-  }
-  return new TextDecoder().decode(out.stdout);
-}
-
-class Terminal implements AsyncDisposable {
-  constructor(readonly session: string) {}
-
-  static async open(home: string, gpmd: string, modules = MODULES_DIR): Promise<Terminal> {
-    const session = `gvm-test-${crypto.randomUUID().slice(0, 8)}`;
-    const command = [
+class Terminal extends TmuxSession {
+  /** A node named node-5651 on `gpmd`, straight in the window (no shell). */
+  static async node(home: string, gpmd: string, modules = MODULES_DIR): Promise<Terminal> {
+    const command = shellCommand([
       "env",
       `GHOST_HOME=${home}`,
       "NO_COLOR=1",
@@ -33,32 +24,9 @@ class Terminal implements AsyncDisposable {
       modules,
       "--name",
       "node-5651",
-    ].map((part) => `'${part}'`).join(" ");
-    await tmux("new-session", "-d", "-s", session, "-x", "150", "-y", "40", `${command}; sleep 30`);
-    return new Terminal(session);
-  }
-
-  screen(): Promise<string> {
-    return tmux("capture-pane", "-p", "-t", this.session);
-  }
-
-  keys(...keys: string[]): Promise<string> {
-    return tmux("send-keys", "-t", this.session, ...keys);
-  }
-
-  // The screen has no event to wait on, so poll it against a deadline.
-  async waitFor(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    while (true) {
-      const screen = await this.screen();
-      if (pattern.test(screen)) return screen;
-      if (Date.now() > deadline) throw new Error(`Screen never matched ${pattern}:\n${screen}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await tmux("kill-session", "-t", this.session).catch(() => {});
+    ]);
+    const session = await TmuxSession.open(`${command}; sleep 30`);
+    return new Terminal(session.session);
   }
 }
 
@@ -66,7 +34,7 @@ Deno.test("the terminal prompt: history, Tab completion, Ctrl-C and Ctrl-D", asy
   await using home = await tempHome();
   await using gpmd = await TestGpmd.start(home.path);
   {
-    await using term = await Terminal.open(home.path, gpmd.address);
+    await using term = await Terminal.node(home.path, gpmd.address);
     await term.waitFor(/\(node-5651\) >$/m);
     await term.keys("math.add(1,2)", "Enter");
     await term.waitFor(/Adding Numbers From Wasm\.\.\.\n\n3\n\(node-5651\) >$/m);
@@ -102,7 +70,7 @@ Deno.test("the terminal prompt: history, Tab completion, Ctrl-C and Ctrl-D", asy
   assert.equal(history, "math.add(1,2)\nNode.discover()\nmath.mul(6,7)\n");
   {
     // History survives a restart.
-    await using term = await Terminal.open(home.path, gpmd.address);
+    await using term = await Terminal.node(home.path, gpmd.address);
     await term.waitFor(/\(node-5651\) >$/m);
     await term.keys("Up");
     await term.waitFor(/\(node-5651\) > math\.mul\(6,7\)$/m);
@@ -114,7 +82,7 @@ Deno.test("the terminal prompt: history, Tab completion, Ctrl-C and Ctrl-D", asy
 Deno.test("Ctrl-C at the prompt cancels the running call and the prompt goes on", async () => {
   await using home = await tempHome();
   await using gpmd = await TestGpmd.start(home.path);
-  await using term = await Terminal.open(home.path, gpmd.address, FIXTURES_DIR);
+  await using term = await Terminal.node(home.path, gpmd.address, FIXTURES_DIR);
   await term.waitFor(/\(node-5651\) >$/m);
   await term.keys("spin.announce()", "Enter");
   await term.waitFor(/^spinning$/m);
@@ -126,4 +94,92 @@ Deno.test("Ctrl-C at the prompt cancels the running call and the prompt goes on"
   await term.waitFor(/To exit, type exit or press Ctrl-D/);
   await term.keys("exit", "Enter");
   await term.waitFor(/Goodbye :\(/);
+});
+
+Deno.test("Ctrl-C cancels a remote call in the same words as a local one, naming the node", async () => {
+  await using home = await tempHome();
+  await using gpmd = await TestGpmd.start(home.path);
+  await using peer = await TestNode.start(home.path, gpmd.address, { modules: FIXTURES_DIR });
+  await using term = await Terminal.node(home.path, gpmd.address, FIXTURES_DIR);
+  await term.waitFor(/\(node-5651\) >$/m);
+  await term.keys(`Node.run(${peer.name}, spin.announce())`, "Enter");
+  await term.waitFor(/^spinning$/m);
+  await term.keys("C-c");
+  const cancelled = new RegExp(
+    `error: CANCELLED: spin\\.announce was cancelled on ${peer.name}\\n\\(node-5651\\) >$`,
+    "m",
+  );
+  await term.waitFor(cancelled);
+  await term.keys("exit", "Enter");
+  await term.waitFor(/Goodbye :\(/);
+});
+
+Deno.test("Tab offers other nodes to Node.connect( and a peer's own modules to Node.run(", async () => {
+  await using home = await tempHome();
+  await using gpmd = await TestGpmd.start(home.path);
+  await using peer = await TestNode.start(home.path, gpmd.address, { modules: FIXTURES_DIR });
+  await using term = await Terminal.node(home.path, gpmd.address);
+  await term.waitFor(/\(node-5651\) >$/m);
+  // This node is not offered: the one other node completes in full.
+  await term.keys("Node.connect(");
+  await term.keys("Tab");
+  await term.waitFor(new RegExp(`\\(node-5651\\) > Node\\.connect\\(${peer.name}$`, "m"));
+  await term.keys(")", "Enter");
+  await term.waitFor(new RegExp(`^${peer.name}\\n\\(node-5651\\) >$`, "m"));
+  // The peer has spin (a fixture), which this node's folder (the example modules) lacks.
+  await term.keys(`Node.run(${peer.name}, sp`);
+  await term.keys("Tab");
+  await term.waitFor(new RegExp(`Node\\.run\\(${peer.name}, spin$`, "m"));
+  await term.keys(".cou");
+  await term.keys("Tab");
+  await term.waitFor(new RegExp(`Node\\.run\\(${peer.name}, spin\\.count\\($`, "m"));
+  await term.keys("3))", "Enter");
+  await term.waitFor(/^3\n\(node-5651\) >$/m);
+  await term.keys("exit", "Enter");
+  await term.waitFor(/Goodbye :\(/);
+});
+
+Deno.test("pasted lines each print their output under their own prompt", async () => {
+  await using home = await tempHome();
+  await using gpmd = await TestGpmd.start(home.path);
+  await using term = await Terminal.node(home.path, gpmd.address);
+  await term.waitFor(/\(node-5651\) >$/m);
+  await term.paste("math.mul(6,7)\nmath.add(1,2)\nmath.mul(2,2)\n");
+  await term.waitFor(
+    /^\(node-5651\) > math\.mul\(6,7\)\n42\n\(node-5651\) > math\.add\(1,2\)\nAdding Numbers From Wasm\.\.\.\n\n3\n\(node-5651\) > math\.mul\(2,2\)\n4\n\(node-5651\) >$/m,
+  );
+  await term.keys("exit", "Enter");
+  await term.waitFor(/Goodbye :\(/);
+});
+
+Deno.test("Ctrl-R searches history and Enter runs the match", async () => {
+  await using home = await tempHome();
+  await using gpmd = await TestGpmd.start(home.path);
+  await using term = await Terminal.node(home.path, gpmd.address);
+  await term.waitFor(/\(node-5651\) >$/m);
+  await term.keys("math.mul(6,7)", "Enter");
+  await term.waitFor(/^42\n\(node-5651\) >$/m);
+  await term.keys("math.add(1,2)", "Enter");
+  await term.waitFor(/^3\n\(node-5651\) >$/m);
+  await term.keys("C-r");
+  await term.keys("mu");
+  await term.waitFor(/^\(reverse-i-search\)'mu': math\.mul\(6,7\)$/m);
+  await term.keys("Enter");
+  await term.waitFor(/^\(node-5651\) > math\.mul\(6,7\)\n42\n\(node-5651\) >$/m);
+  await term.keys("exit", "Enter");
+  await term.waitFor(/Goodbye :\(/);
+});
+
+Deno.test("a node connecting is announced above the prompt, keeping the half-typed line", async () => {
+  await using home = await tempHome();
+  await using gpmd = await TestGpmd.start(home.path);
+  await using term = await Terminal.node(home.path, gpmd.address);
+  await term.waitFor(/\(node-5651\) >$/m);
+  await term.keys("math.a");
+  await term.waitFor(/\(node-5651\) > math\.a$/m);
+  await using peer = await TestNode.start(home.path, gpmd.address);
+  await peer.command("Node.connect(node-5651)", "node-5651\n");
+  await term.waitFor(new RegExp(`^${peer.name} connected\\n\\(node-5651\\) > math\\.a$`, "m"));
+  await term.keys("dd(1,2)", "Enter");
+  await term.waitFor(/^3\n\(node-5651\) >$/m);
 });

@@ -204,3 +204,38 @@ Deno.test("`completeLine()` on a snapshot whose list() throws yields no candidat
   }));
   assert.deepEqual(completeLine(snapshot, "Node.run("), [[], "Node.run("]);
 });
+
+Deno.test("CompletionSnapshot never offers an export name with control characters", async () => {
+  const snapshot = new CompletionSnapshot(fakeOrigin({
+    exportNames: () => Promise.resolve(["add", "x\nerror: FORGED\x1b]0;t\x07"]),
+  }));
+  await snapshot.refresh();
+  assert.deepEqual(snapshot.exportNames("math"), ["add"]);
+});
+
+Deno.test("completeLine() offers a peer's modules and exports inside Node.run(node, ", () => {
+  const source: CompletionSource = {
+    ...fakeSource(),
+    peerModules: (node) =>
+      node === "node-1" ? new Map([["spin", ["announce", "count"]], ["math", ["add"]]]) : new Map(),
+  };
+  assert.deepEqual(completeLine(source, "Node.run(node-1, sp"), [["spin"], "sp"]);
+  assert.deepEqual(completeLine(source, "Node.run(node-1, spin.a"), [["spin.announce("], "spin.a"]);
+  assert.deepEqual(completeLine(source, 'Node.run("node-1",@sp'), [["@spin"], "@sp"]);
+  // Another node's modules are its own, not ours (fakeSource's are math, types, hello).
+  assert.deepEqual(completeLine(source, "Node.run(node-2, ma"), [[], "ma"]);
+});
+
+Deno.test("CompletionSnapshot never offers this node to Node.connect, and asks peers", async () => {
+  const snapshot = new CompletionSnapshot({
+    ...fakeOrigin(),
+    name: "node-1",
+    list: () => ["node-2"],
+    discover: () => Promise.resolve(["node-1", "node-2", "node-3"]),
+    peerModules: (node) => Promise.resolve(new Map([[`${node}-mod`, ["go"]]])),
+  });
+  await snapshot.refresh();
+  assert.deepEqual(snapshot.discovered(), ["node-2", "node-3"]);
+  assert.deepEqual([...snapshot.peerModules("node-2")], [["node-2-mod", ["go"]]]);
+  assert.deepEqual(completeLine(snapshot, "Node.connect(node-"), [["node-2", "node-3"], "node-"]);
+});

@@ -15,7 +15,7 @@ Deno.test("`helpText()` lists every `Node.*` usage with its summary", () => {
 Deno.test("`helpText()` aligns every summary in one column", () => {
   const text = helpText([]);
   const commandLines = text.split("\n").filter((l) => l.startsWith("  "));
-  assert.equal(commandLines.length, NODE_OPS.length + 5);
+  assert.equal(commandLines.length, NODE_OPS.length + 7);
   // Usage, then at least two spaces of padding, then the summary.
   const columns = new Set(commandLines.map((l) => {
     const summary = /^ {2}\S.*? {2,}(\S.*)$/.exec(l)?.[1];
@@ -40,4 +40,11 @@ Deno.test("`helpText()` names the modules passed", () => {
 Deno.test("`helpText()` says so when there are no modules", () => {
   const text = helpText([]);
   assert.equal(text.split("\n").at(-1), "Modules: none (drop a .wasm file in)");
+});
+
+Deno.test("`helpText()` shows versions, the remote's own copy, and which copy Node.run runs", () => {
+  const text = helpText([]);
+  assert.match(text, /^ {2}math@v0\.0\.1\.add\(1, 2\) {2,}That version from GPMD's store/m);
+  assert.match(text, /^ {2}Node\.run\(node, @math\.add\(1, 2\)\) {2,}Run the node's own copy/m);
+  assert.match(text, /Node\.run runs this node's copy of a module \(sent by hash\)/);
 });

@@ -313,3 +313,34 @@ Deno.test("`parseCommand()` rejects lines that do not start with a name", () => 
   assertSyntaxError('"math"', "at column 1", "a string");
   assertSyntaxError("math.(1)", "expected an export name after 'math.' at column 6");
 });
+
+Deno.test("`parseCommand()` reads `math@v0.0.1` with or without an export", () => {
+  assert.deepEqual(parseCommand("math@v0.0.1"), {
+    kind: "call",
+    call: { module: "math", args: [], version: "v0.0.1" },
+  });
+  assert.deepEqual(parseCommand("math@v0.0.1.add(1, 2)"), {
+    kind: "call",
+    call: { module: "math", fn: "add", args: [int(1n), int(2n)], version: "v0.0.1" },
+  });
+  assert.deepEqual(parseCommand('math@"v1.0.0-rc.1".add()'), {
+    kind: "call",
+    call: { module: "math", fn: "add", args: [], version: "v1.0.0-rc.1" },
+  });
+  assert.deepEqual(parseCommand("Node.run(node-1, math@1.2.add(3))"), {
+    kind: "run",
+    node: "node-1",
+    call: { module: "math", fn: "add", args: [int(3n)], version: "1.2" },
+  });
+  assertSyntaxError("math@.add(1)", "a version after 'math@'");
+});
+
+Deno.test("`parseCommand()` reads `@math` inside Node.run as the remote node's own copy", () => {
+  assert.deepEqual(parseCommand("Node.run(node-1, @math.add(1,2))"), {
+    kind: "run",
+    node: "node-1",
+    call: { module: "math", fn: "add", args: [int(1n), int(2n)], own: true },
+  });
+  assertSyntaxError("@math.add(1,2)");
+  assertSyntaxError("Node.run(node-1, @math@v1.add(1))", "takes no version");
+});

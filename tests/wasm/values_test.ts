@@ -90,9 +90,37 @@ Deno.test("`toWasmParams()` rejects floats for integer params with BAD_ARGS", ()
     "Argument 2 of add is i32",
     "2.5 is not an integer",
   );
-  // A float spelling of a whole number is still a float.
-  assertBadArgs(() => toWasmParams("f", sig("i64"), [float(3)]), "is i64", "not an integer");
   assertBadArgs(() => toWasmParams("f", sig("i32"), [float(NaN)]), "not an integer");
+  assertBadArgs(() => toWasmParams("f", sig("i64"), [float(2 ** 60)]), "not an integer");
+});
+
+Deno.test("`toWasmParams()` takes a whole number spelled as a float (1e2) for integer params", () => {
+  assert.deepEqual(toWasmParams("add", sig("i32", "i64"), [float(1e2), float(-3)]), [
+    { type: "i32", value: 100 },
+    { type: "i64", value: -3n },
+  ]);
+  assertBadArgs(() => toWasmParams("f", sig("i32"), [float(1e10)]), "10000000000 is out of range");
+});
+
+Deno.test("`toWasmParams()` rejects f32 arguments beyond its range, as it does for i32", () => {
+  assertBadArgs(
+    () => toWasmParams("f", sig("f32"), [float(1e39)]),
+    "Argument 1 of f is f32",
+    "out",
+  );
+  assertBadArgs(() => toWasmParams("f", sig("f32"), [int(10n ** 40n)]), "out of range");
+  // Infinity asked for by name is still infinity.
+  assert.deepEqual(toWasmParams("f", sig("f32"), [float(-Infinity)]), [
+    { type: "f32", value: -Infinity },
+  ]);
+});
+
+Deno.test("`toWasmParams()` names the string, not the count, when a string is where an i32 is", () => {
+  assertBadArgs(
+    () => toWasmParams("add", sig("i32", "i32"), [str("x"), int(2n)]),
+    "Argument 1 of add is i32, not a string",
+    "add takes 2 arguments (i32, i32)",
+  );
 });
 
 Deno.test("`toWasmParams()` accepts ints for f32 and f64 params", () => {

@@ -1,0 +1,20 @@
+import type { HomePaths } from "../home.ts";
+
+/** What a headless node writes in its pid file (`GHOST_HOME/nodes/NAME.pid`). */
+export interface NodePidFile {
+  pid: number;
+  name: string;
+  port: number;
+}
+
+/**
+ * The pid file and log of headless node `name` in `home`.
+ *
+ * @example
+ * ```ts
+ * nodeFiles(homePaths(), "node-1234").log; // ".../nodes/node-1234.log"
+ * ```
+ */
+export function nodeFiles(home: HomePaths, name: string): { pid: string; log: string } {
+  return { pid: `${home.nodesDir}/${name}.pid`, log: `${home.nodesDir}/${name}.log` };
+}

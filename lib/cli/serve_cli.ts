@@ -1,0 +1,105 @@
+import { GvmError, isErrorCode } from "../errors.ts";
+import type { HomePaths } from "../home.ts";
+import type { GvmNode } from "../node/node.ts";
+import { readFirstLine } from "./gpmd_cli.ts";
+import { nodeFiles, type NodePidFile } from "./node_files.ts";
+import { complain, say } from "./output.ts";
+import { selfCommand } from "./self_command.ts";
+
+const READY_PREFIX = "GVM node ready: ";
+const START_TIMEOUT_MS = 15_000;
+
+/**
+ * `gvm --serve`: a node with no prompt, like `erl -noshell`: it serves peers until SIGTERM or
+ * SIGINT, with its status lines on stderr. As the child of `gvm --detached` it logs to
+ * `GHOST_HOME/nodes/NAME.log` instead and keeps a pid file beside it while it runs.
+ */
+export async function serveNode(
+  home: HomePaths,
+  node: GvmNode,
+  detachedChild: boolean,
+  onNotify: (notify: (line: string) => void) => void,
+): Promise<number> {
+  const files = nodeFiles(home, node.name);
+  let log: (line: string) => void = complain;
+  let logFile: Deno.FsFile | undefined;
+  if (detachedChild) {
+    await Deno.mkdir(home.nodesDir, { recursive: true, mode: 0o700 });
+    logFile = await Deno.open(files.log, { append: true, create: true, mode: 0o600 });
+    const encoder = new TextEncoder();
+    log = (line) => {
+      try {
+        logFile!.writeSync(encoder.encode(`${new Date().toISOString()} ${line}\n`));
+      } catch {
+        // A full disk must not take the node down.
+      }
+    };
+    const pid: NodePidFile = { pid: Deno.pid, name: node.name, port: node.port };
+    await Deno.writeTextFile(files.pid, JSON.stringify(pid) + "\n", { mode: 0o600 });
+  }
+  onNotify(log);
+  log(`GVM has been created ${node.name} (${node.id})`);
+  log(`Listening for nodes on port ${node.port}`);
+  if (detachedChild) {
+    say(`${READY_PREFIX}${node.name} ${node.port} ${Deno.pid}`);
+    // The parent reads the line above and leaves; nothing may write to its pipes after.
+    Deno.stdout.close();
+    Deno.stderr.close();
+  }
+  const signal = await new Promise<string>((resolve) => {
+    for (const name of ["SIGTERM", "SIGINT"] as const) {
+      Deno.addSignalListener(name, () => resolve(name));
+    }
+  });
+  log(`Stopping (${signal})`);
+  if (detachedChild) await removeOwnPidFile(files.pid);
+  logFile?.close();
+  return 0;
+}
+
+async function removeOwnPidFile(path: string): Promise<void> {
+  try {
+    if (JSON.parse(await Deno.readTextFile(path)).pid === Deno.pid) await Deno.remove(path);
+  } catch {
+    // Already gone, or another node of that name has taken it over.
+  }
+}
+
+/**
+ * `gvm --detached`: starts `gvm --serve` with the same flags in the background, waits until it
+ * is ready, prints its name, pid and log, and returns (like `gvm gpmd start`).
+ */
+export async function startDetachedNode(home: HomePaths, argv: string[]): Promise<number> {
+  const args = argv.filter((arg) => arg !== "--detached");
+  const [cmd, ...rest] = selfCommand([...args, "--serve", "--detached-child"]);
+  const child = new Deno.Command(cmd, {
+    args: rest,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    detached: true,
+    env: { GHOST_HOME: home.root },
+  }).spawn();
+  const ready = await readFirstLine(child.stdout, START_TIMEOUT_MS);
+  if (!ready?.startsWith(READY_PREFIX)) {
+    const why = (await readFirstLine(child.stderr, 1_000)) ?? "no output";
+    try {
+      child.kill();
+    } catch {
+      // It already exited.
+    }
+    // The child's own error line, passed on as it was.
+    const [, code, message] = /^error: ([A-Z_]+): (.*)$/.exec(why) ?? [];
+    if (isErrorCode(code)) throw new GvmError(code, message);
+    throw new GvmError("IO_ERROR", `The node did not start: ${why}`);
+  }
+  child.stderr.cancel();
+  child.unref();
+  const [name, port, pid] = ready.slice(READY_PREFIX.length).split(" ");
+  say(
+    `Node ${name} started in the background (pid ${pid}, port ${port}); log in ${
+      nodeFiles(home, name).log
+    }`,
+  );
+  return 0;
+}
