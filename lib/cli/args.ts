@@ -284,7 +284,7 @@ GPMD options:
 Size caps (GPMD and nodes):
   --max-frame-bytes N  largest protocol frame accepted after the handshake (default 16 MiB;
                        before it, 64 KiB)
-  --max-module-bytes N largest module loaded or stored (default 10 MiB)
+  --max-module-bytes N largest module loaded or stored (default 64 MiB)
 
 TLS (GPMD, nodes, and the stop/status/wasm commands alike):
   --tls-cert FILE --tls-key FILE --tls-ca FILE

@@ -3,8 +3,7 @@ import { GvmError, toGvmError } from "../errors.ts";
 import { type GpmdAddress, GpmdClient } from "../gpmd/client.ts";
 import { listen, type TlsConfig } from "../protocol/transport.ts";
 import { type HomePaths, homePaths } from "../home.ts";
-import type { Connection } from "../protocol/connection.ts";
-import { base64ToBytes, type Message } from "../protocol/messages.ts";
+import type { Connection, Incoming } from "../protocol/connection.ts";
 import { ModuleCatalog } from "../wasm/catalog.ts";
 import type { DirMapping } from "../wasm/dir_map.ts";
 import { SandboxPool } from "../wasm/sandbox_pool.ts";
@@ -13,7 +12,7 @@ import { CallService } from "./call_service.ts";
 import { GpmdLink } from "./gpmd_link.ts";
 import { acceptPeer, dialPeer, type Peer } from "./peer_link.ts";
 import { hostLabel, isLoopback, parseNodeRef } from "./node_ref.ts";
-import { decodeValues, encodeArgs } from "./wire.ts";
+import { decodeResults, encodeArgs } from "../protocol/wasm_values.ts";
 
 /** Options for {@linkcode GvmNode.start}. */
 export interface GvmNodeOptions {
@@ -43,7 +42,7 @@ export interface GvmNodeOptions {
   tls?: TlsConfig;
   /** Largest frame accepted from GPMD and peers. @default {16 MiB} */
   maxFrameBytes?: number;
-  /** Largest module loaded, from the folder, GPMD or a peer. @default {10 MiB} */
+  /** Largest module loaded, from the folder, GPMD or a peer. @default {64 MiB} */
   maxModuleBytes?: number;
   /** Refuse every incoming peer connection. @default {false} */
   denyPeers?: boolean;
@@ -109,6 +108,7 @@ export class GvmNode {
     this.#service = new CallService({
       runtime,
       fetchFromGpmd: (sha256) => this.#link.client.fetchModule({ sha256 }),
+      maxModuleBytes: options.maxModuleBytes,
     });
   }
 
@@ -154,6 +154,7 @@ export class GvmNode {
             log: (line) => options.log?.(line),
             tls: options.tls,
             maxFrameBytes: options.maxFrameBytes,
+            maxModuleBytes: options.maxModuleBytes,
           });
         } catch (error) {
           const retry = !explicit && toGvmError(error).code === "NAME_TAKEN" && attempt < 20;
@@ -409,7 +410,7 @@ export class GvmNode {
     }
   }
 
-  #onPeerMessage(message: Message, conn: Connection): void {
+  #onPeerMessage(message: Incoming, conn: Connection): void {
     if (message.t === "ping") {
       conn.reply(message.id, {});
       return;
@@ -444,18 +445,24 @@ export class GvmNode {
       timeoutMs: timeoutMs + REMOTE_GRACE_MS,
       signal,
       onEvent: (event) => {
-        if (event.t === "out" && typeof event.data === "string") {
-          options.onOutput?.(event.fd === 2 ? 2 : 1, base64ToBytes(event.data));
-        }
+        if (event.t === "out") options.onOutput?.(event.fd, event.data);
       },
     });
-    return decodeValues(reply.types, reply.values);
+    // Output the call had not sent yet rides in its reply, after what was streamed.
+    for (const [fd, data] of reply.out ?? []) options.onOutput?.(fd, data);
+    return decodeResults(reply.values);
   }
 
+  // Resolves a store module once per content: a small head request names the latest body's
+  // hash, and a body already compiled here is not downloaded again.
   async #fetchFromStore(module: string) {
     if (!this.#link?.isUp) return undefined;
     try {
-      return await this.#link.client.fetchModule({ name: module });
+      const client = this.#link.client;
+      const head = await client.moduleHead({ name: module });
+      const known = await this.runtime.catalog.byHash(head.sha256);
+      if (known) return known;
+      return await client.fetchModule({ sha256: head.sha256 });
     } catch (error) {
       if (toGvmError(error).code === "MODULE_NOT_FOUND") return undefined;
       throw error;

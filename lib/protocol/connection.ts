@@ -1,6 +1,18 @@
 import { type ErrorCode, GvmError, isErrorCode, toGvmError } from "../errors.ts";
 import { FrameDecoder } from "./frame.ts";
-import { decodeMessage, encodeMessage, type Message } from "./messages.ts";
+import {
+  decodeMessage,
+  decodeReply,
+  encodeMessage,
+  type Invalid,
+  type Message,
+  type Notice,
+  type Replies,
+  type Reply,
+  type Request,
+  type RequestType,
+  type StreamEvent,
+} from "./messages.ts";
 import {
   DEFAULT_MAX_FRAME_BYTES,
   HANDSHAKE_MAX_FRAME_BYTES,
@@ -23,8 +35,8 @@ export interface ConnectionOptions {
 export interface RequestOptions {
   /** How long to wait for the reply. @default {10000} */
   timeoutMs?: number;
-  /** Receives messages that name this request in `re` before the reply (streamed output). */
-  onEvent?: (message: Message) => void;
+  /** Receives messages that name this request in `re` before the reply (output, body chunks). */
+  onEvent?: (event: StreamEvent) => void;
   /** Rejects the request when aborted. */
   signal?: AbortSignal;
 }
@@ -33,17 +45,23 @@ export interface RequestOptions {
 const MAX_UNSENT_BYTES = 64 * 1024 * 1024;
 
 interface Pending {
-  resolve: (message: Message) => void;
+  resolve: (body: Record<string, unknown>) => void;
   reject: (error: GvmError) => void;
-  onEvent?: (message: Message) => void;
+  onEvent?: (event: StreamEvent) => void;
   timer?: ReturnType<typeof setTimeout>;
   deadline: number;
-  label: string;
+  label: RequestType;
   timeoutMs: number;
 }
 
+/** What a started connection hands its handler: requests, notices, and messages it cannot read. */
+export type Incoming = Request | Notice<"cancel" | "module.part"> | Invalid;
+
 /** Handles a message that is neither a reply nor a stream event. */
-export type MessageHandler = (message: Message, connection: Connection) => void;
+export type MessageHandler = (message: Incoming, connection: Connection) => void;
+
+/** Anything that can be sent. */
+export type Outgoing = Request | Notice | Reply;
 
 /**
  * Owns one socket: frames in and out, the pending-request map, heartbeats, and close.
@@ -151,8 +169,8 @@ export class Connection {
     }
   }
 
-  /** Queues `message` for sending; writes are batched. */
-  send(message: Message): void {
+  /** Queues `message` for sending; frames queued together go out in one write. */
+  send(message: Outgoing): void {
     if (this.#isClosed) return;
     const frame = encodeMessage(message);
     this.#outboxBytes += frame.byteLength;
@@ -167,20 +185,32 @@ export class Connection {
     this.#flushing ??= this.#flush();
   }
 
-  /** Sends a request and resolves with its reply; an error reply rejects with its code. */
-  request(message: Omit<Message, "id">, options: RequestOptions = {}): Promise<Message> {
+  /**
+   * Sends a request and resolves with its reply's checked fields; an error reply rejects with
+   * its code, a malformed one with `PROTOCOL_ERROR`.
+   */
+  request<T extends RequestType>(
+    message: Request<T>,
+    options: RequestOptions = {},
+  ): Promise<Replies[T]> {
     if (this.#isClosed) {
       return Promise.reject(this.#closeError ?? new GvmError("PEER_DOWN", "Connection closed"));
     }
     const id = this.#nextId++;
-    return new Promise((resolve, reject) => {
+    return new Promise<Replies[T]>((resolve, reject) => {
       const timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
       const pending: Pending = {
-        resolve,
+        resolve: (body) => {
+          try {
+            resolve(decodeReply(message.t as T, body));
+          } catch (error) {
+            reject(error as GvmError);
+          }
+        },
         reject,
         onEvent: options.onEvent,
         deadline: performance.now() + timeoutMs,
-        label: String(message.t),
+        label: message.t,
         timeoutMs,
       };
       // Once heartbeats run they also sweep deadlines: a timer per request costs ~10 µs.
@@ -193,14 +223,14 @@ export class Connection {
         reject(new GvmError("CANCELLED", `'${message.t}' was cancelled`));
       }, { once: true });
       this.#pending.set(id, pending);
-      this.send({ ...message, id } as Message);
+      this.send({ ...message, id } as Request);
     });
   }
 
   /** Replies to request `id` with success and `body`. */
-  reply(id: number | undefined, body: Record<string, unknown> = {}): void {
+  reply<T extends RequestType>(id: number | undefined, body: Replies[T]): void {
     if (id === undefined) return;
-    this.send({ ...body, t: "reply", id, ok: true });
+    this.send({ t: "reply", id, ok: true, body: body as Record<string, unknown> });
   }
 
   /**
@@ -323,28 +353,35 @@ export class Connection {
   }
 
   #dispatch(message: Message): void {
-    if (message.t === "reply" && message.id !== undefined) {
-      const pending = this.#pending.get(message.id);
-      if (!pending) return; // Late reply to a request that timed out or was cancelled.
-      this.#pending.delete(message.id);
-      clearTimeout(pending.timer);
-      if (message.ok === true) pending.resolve(message);
-      else pending.reject(replyError(message));
-      return;
+    switch (message.t) {
+      case "reply": {
+        const pending = this.#pending.get(message.id);
+        if (!pending) return; // Late reply to a request that timed out or was cancelled.
+        this.#pending.delete(message.id);
+        clearTimeout(pending.timer);
+        if (message.ok) pending.resolve(message.body);
+        else pending.reject(replyError(message.code, message.message));
+        return;
+      }
+      case "out":
+      case "chunk":
+        this.#pending.get(message.re)?.onEvent?.(message);
+        return;
+      case "error": // A complaint about something we sent; nothing to answer.
+      case "hb":
+      case "hello":
+      case "challenge":
+      case "auth":
+      case "welcome":
+        return; // Handshake messages after the handshake: nothing to do.
+      default:
+        this.#handler!(message as Incoming, this);
     }
-    if (typeof message.re === "number") {
-      this.#pending.get(message.re)?.onEvent?.(message);
-      return;
-    }
-    if (message.t === "error") return; // A complaint about something we sent; nothing to answer.
-    this.#handler!(message, this);
   }
 }
 
-function replyError(message: Message): GvmError {
-  const code: ErrorCode = isErrorCode(message.code) ? message.code : "PROTOCOL_ERROR";
-  const text = typeof message.message === "string" ? message.message : "Request failed";
-  return new GvmError(code, text);
+function replyError(code: string, message: string): GvmError {
+  return new GvmError(isErrorCode(code) ? code as ErrorCode : "PROTOCOL_ERROR", message);
 }
 
 function concat(chunks: Uint8Array[]): Uint8Array {

@@ -32,7 +32,7 @@ export interface ModuleCatalogOptions {
   listFallback?: () => Promise<string[]>;
   /** Memory cap per instance, in 64 KiB pages. @default {4096} (256 MiB) */
   maxMemoryPages?: number;
-  /** Largest module body loaded. @default {10 MiB} */
+  /** Largest module body loaded. @default {64 MiB} */
   maxModuleBytes?: number;
 }
 
@@ -91,6 +91,11 @@ export class ModuleCatalog {
 
   /** Compiles `body` (checking its hash when given) and caches it by hash. */
   async add(body: ModuleBytes): Promise<LoadedModule> {
+    const known = await this.byHash(body.sha256);
+    // The very body cached already (checked when it came): no second hash of many MiB.
+    if (known?.bytes === body.bytes) {
+      return await this.#compile(body.name, known.sha256, known.bytes);
+    }
     this.#checkSize(body.name, body.bytes.length);
     const actual = await sha256Hex(body.bytes);
     if (actual !== body.sha256) {

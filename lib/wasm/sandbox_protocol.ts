@@ -1,37 +1,37 @@
+import { GvmError } from "../errors.ts";
+import { packValue, unpackValue } from "../protocol/codec.ts";
 import { encodeFrame } from "../protocol/frame.ts";
-import { base64ToBytes, bytesToBase64 } from "../protocol/messages.ts";
+import { decodeParams, decodeValues, encodeParams, encodeValues } from "../protocol/wasm_values.ts";
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-const BIGINT = "$bigint";
-const BYTES = "$bytes";
-const NUMBER = "$number";
+// Wasm values cross the pipe in the one value encoding every hop uses (exact for i64, NaN,
+// ±Infinity and -0); the rest of a header is plain MessagePack, byte arrays as raw binary.
+type Header = Record<string, unknown>;
 
-// JSON has no NaN, Infinity or -0; wasm floats do.
-function replace(_key: string, value: unknown): unknown {
-  if (typeof value === "number" && (!Number.isFinite(value) || Object.is(value, -0))) {
-    return { [NUMBER]: Object.is(value, -0) ? "-0" : String(value) };
+function toWire(header: Header): Header {
+  if (header.type === "done" && Array.isArray(header.values)) {
+    return { ...header, values: encodeValues(header.values) };
   }
-  if (typeof value === "bigint") return { [BIGINT]: String(value) };
-  if (value instanceof Uint8Array) return { [BYTES]: bytesToBase64(value) };
-  return value;
+  const entry = header.entry as Header | undefined;
+  if (header.type === "run" && entry?.kind === "export" && Array.isArray(entry.params)) {
+    return { ...header, entry: { ...entry, params: encodeParams(entry.params) } };
+  }
+  return header;
 }
 
-function revive(_key: string, value: unknown): unknown {
-  if (value === null || typeof value !== "object") return value;
-  const tagged = value as Record<string, unknown>;
-  if (typeof tagged[BIGINT] === "string") return BigInt(tagged[BIGINT] as string);
-  if (typeof tagged[BYTES] === "string") return base64ToBytes(tagged[BYTES] as string);
-  if (typeof tagged[NUMBER] === "string") {
-    return tagged[NUMBER] === "-0" ? -0 : Number(tagged[NUMBER]);
+function fromWire(header: Header): Header {
+  if (header.type === "done" && header.values instanceof Uint8Array) {
+    return { ...header, values: decodeValues(header.values) };
   }
-  return value;
+  const entry = header.entry as Header | undefined;
+  if (header.type === "run" && entry?.kind === "export" && entry.params instanceof Uint8Array) {
+    return { ...header, entry: { ...entry, params: decodeParams(entry.params) } };
+  }
+  return header;
 }
 
 /**
  * Encodes one message between a node and its sandbox process: a length-prefixed frame holding
- * a JSON header (bigints, byte arrays, NaN, ±Infinity and -0 kept exact) and, optionally, raw
- * bytes (a module body).
+ * a MessagePack pair of a header and, optionally, raw bytes (a module body).
  *
  * @example
  * ```ts
@@ -39,12 +39,7 @@ function revive(_key: string, value: unknown): unknown {
  * ```
  */
 export function encodeSandboxMessage(header: object, bytes?: Uint8Array): Uint8Array {
-  const json = encoder.encode(JSON.stringify(header, replace));
-  const payload = new Uint8Array(4 + json.length + (bytes?.length ?? 0));
-  new DataView(payload.buffer).setUint32(0, json.length);
-  payload.set(json, 4);
-  if (bytes) payload.set(bytes, 4 + json.length);
-  return encodeFrame(payload);
+  return encodeFrame(packValue([toWire(header as Header), bytes ?? new Uint8Array(0)]));
 }
 
 /**
@@ -56,7 +51,12 @@ export function encodeSandboxMessage(header: object, bytes?: Uint8Array): Uint8A
  * ```
  */
 export function decodeSandboxMessage<T>(payload: Uint8Array): { header: T; bytes: Uint8Array } {
-  const length = new DataView(payload.buffer, payload.byteOffset, 4).getUint32(0);
-  const header = JSON.parse(decoder.decode(payload.subarray(4, 4 + length)), revive) as T;
-  return { header, bytes: payload.subarray(4 + length) };
+  const value = unpackValue(payload);
+  if (
+    !Array.isArray(value) || value.length !== 2 || typeof value[0] !== "object" ||
+    value[0] === null || !(value[1] instanceof Uint8Array)
+  ) {
+    throw new GvmError("PROTOCOL_ERROR", "Cannot parse sandbox message");
+  }
+  return { header: fromWire(value[0] as Header) as T, bytes: value[1] };
 }

@@ -1,0 +1,137 @@
+// Module bodies travel in chunks, each its own frame: the frame cap stops being a module cap,
+// and a body is never built whole in a second form (no base64, no giant frame). The receiver
+// checks the size as it goes and the sha256 at the end.
+import { GvmError } from "../errors.ts";
+import type { Connection } from "./connection.ts";
+import type { StreamEvent } from "./messages.ts";
+
+/** Bytes of module body per frame: well under any sensible frame cap. */
+export const MODULE_CHUNK_BYTES = 512 * 1024;
+
+/** Unsent bytes on a connection past which a body sender waits for the socket to drain. */
+const SEND_HIGH_WATER = 2 * 1024 * 1024;
+
+/**
+ * Streams `bytes` to the other side as `chunk` events for request `re` (a body the other side
+ * asked for), waiting whenever the socket lags, and stopping if the connection closes. Resolves
+ * true when every chunk was queued.
+ *
+ * @example
+ * ```ts
+ * if (await sendChunks(conn, request.id, bytes)) conn.reply(request.id, { size: bytes.length });
+ * ```
+ */
+export async function sendChunks(
+  conn: Connection,
+  re: number,
+  bytes: Uint8Array,
+): Promise<boolean> {
+  for (let at = 0; at < bytes.length; at += MODULE_CHUNK_BYTES) {
+    if (!conn.isOpen) return false;
+    conn.send({ t: "chunk", re, data: bytes.subarray(at, at + MODULE_CHUNK_BYTES) });
+    if (conn.unsentBytes > SEND_HIGH_WATER) await conn.drained();
+  }
+  return conn.isOpen;
+}
+
+/**
+ * Sends `bytes` as `module.part` notices of upload `upload`, for a `module.put` to name.
+ *
+ * @example
+ * ```ts
+ * await sendParts(conn, 1, bytes);
+ * ```
+ */
+export async function sendParts(
+  conn: Connection,
+  upload: number,
+  bytes: Uint8Array,
+): Promise<void> {
+  for (let at = 0; at < bytes.length; at += MODULE_CHUNK_BYTES) {
+    if (!conn.isOpen) return;
+    conn.send({ t: "module.part", upload, data: bytes.subarray(at, at + MODULE_CHUNK_BYTES) });
+    if (conn.unsentBytes > SEND_HIGH_WATER) await conn.drained();
+  }
+}
+
+/** Options for {@linkcode BodyCollector}. */
+export interface BodyCollectorOptions {
+  /** Largest body accepted. */
+  maxBytes: number;
+  /** Names the cap in errors, e.g. `--max-module-bytes`. */
+  flag: string;
+  /** What is being received, for errors. */
+  what: string;
+}
+
+/**
+ * Gathers the chunks of one body, refusing more than the cap as soon as it is passed.
+ *
+ * @example
+ * ```ts
+ * const body = new BodyCollector({ maxBytes, flag: "--max-module-bytes", what: "math" });
+ * await conn.request(request, { onEvent: (e) => body.add(e) });
+ * const bytes = body.finish(reply.size);
+ * ```
+ */
+export class BodyCollector {
+  readonly #options: BodyCollectorOptions;
+  readonly #chunks: Uint8Array[] = [];
+  #size = 0;
+  #error?: GvmError;
+
+  constructor(options: BodyCollectorOptions) {
+    this.#options = options;
+  }
+
+  /** Takes one `chunk` event (other events are ignored). */
+  add(event: StreamEvent): void {
+    if (event.t !== "chunk" || this.#error) return;
+    this.addBytes(event.data);
+  }
+
+  /** Takes one piece of the body. */
+  addBytes(data: Uint8Array): void {
+    if (this.#error) return;
+    this.#size += data.length;
+    if (this.#size > this.#options.maxBytes) {
+      this.#chunks.length = 0;
+      this.#error = tooLarge(this.#options.what, this.#size, this.#options);
+      return;
+    }
+    this.#chunks.push(data);
+  }
+
+  /** Bytes received so far. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** The whole body, which must be `size` bytes; throws the cap error if it was passed. */
+  finish(size: number): Uint8Array {
+    if (this.#error) throw this.#error;
+    if (size > this.#options.maxBytes) throw tooLarge(this.#options.what, size, this.#options);
+    if (size !== this.#size) {
+      throw new GvmError(
+        "PROTOCOL_ERROR",
+        `${this.#options.what}: ${this.#size} bytes arrived, ${size} were announced`,
+      );
+    }
+    if (this.#chunks.length === 1) return this.#chunks[0];
+    const out = new Uint8Array(size);
+    let at = 0;
+    for (const chunk of this.#chunks) {
+      out.set(chunk, at);
+      at += chunk.length;
+    }
+    this.#chunks.length = 0;
+    return out;
+  }
+}
+
+function tooLarge(what: string, size: number, options: BodyCollectorOptions): GvmError {
+  return new GvmError(
+    "BAD_MODULE",
+    `${what} is at least ${size} bytes, over the ${options.maxBytes}-byte module cap (${options.flag})`,
+  );
+}
