@@ -164,8 +164,8 @@ export class GpmdClient {
   }
 
   /**
-   * A stored module by name (latest unless `version`), or by content hash, received in chunks.
-   * Its body is not hashed here: the receiver checks it against `sha256` once, as it caches it.
+   * A stored module by name (latest unless `version`), or by content hash, received in chunks
+   * and checked against its sha256 as they come (`HASH_MISMATCH` otherwise).
    */
   async fetchModule(
     query: { name: string; version?: string } | { sha256: string },
@@ -180,7 +180,10 @@ export class GpmdClient {
       timeoutMs: 60_000,
       onEvent: (event) => body.add(event),
     });
-    const bytes = body.finish(reply.size);
+    if ("sha256" in query && reply.sha256 !== query.sha256) {
+      throw new GvmError("HASH_MISMATCH", `GPMD answered ${query.sha256} with ${reply.sha256}`);
+    }
+    const bytes = body.finish(reply.size, reply.sha256);
     return { name: reply.name, version: reply.version, sha256: reply.sha256, bytes };
   }
 

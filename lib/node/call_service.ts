@@ -135,7 +135,9 @@ export class CallService {
     const local = await catalog.load(module).catch(() => undefined);
     if (local?.sha256 === sha256) return local;
     const fromGpmd = await this.#options.fetchFromGpmd(sha256).catch(() => undefined);
-    if (fromGpmd) return await catalog.add({ name: module, sha256, bytes: fromGpmd.bytes });
+    if (fromGpmd?.sha256 === sha256) {
+      return await catalog.add({ name: module, sha256, bytes: fromGpmd.bytes, hashChecked: true });
+    }
     const body = new BodyCollector({
       maxBytes: this.#options.maxModuleBytes ?? DEFAULT_MAX_MODULE_BYTES,
       flag: "--max-module-bytes",
@@ -151,7 +153,8 @@ export class CallService {
         `Cannot get ${module} (${sha256.slice(0, 12)}): ${err.message}`,
       );
     });
-    return await catalog.add({ name: module, sha256, bytes: body.finish(reply.size) });
+    const bytes = body.finish(reply.size, sha256);
+    return await catalog.add({ name: module, sha256, bytes, hashChecked: true });
   }
 
   // Streams a body the peer lacks, in chunks, then the reply that closes it.

@@ -462,7 +462,8 @@ export class GvmNode {
       const head = await client.moduleHead({ name: module });
       const known = await this.runtime.catalog.byHash(head.sha256);
       if (known) return known;
-      return await client.fetchModule({ sha256: head.sha256 });
+      const fetched = await client.fetchModule({ sha256: head.sha256 });
+      return { ...fetched, name: module, hashChecked: true };
     } catch (error) {
       if (toGvmError(error).code === "MODULE_NOT_FOUND") return undefined;
       throw error;

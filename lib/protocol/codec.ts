@@ -38,3 +38,41 @@ export function unpackValue(bytes: Uint8Array): unknown {
     throw new GvmError("PROTOCOL_ERROR", `Cannot parse message: ${(error as Error).message}`);
   }
 }
+
+/** Byte fields at least this large are written by reference, not copied into the encoding. */
+const BY_REFERENCE_BYTES = 4096;
+const EMPTY = new Uint8Array(0);
+
+/**
+ * Encodes `map` as one length-prefixed MessagePack frame, in pieces: when its field `field` holds
+ * many bytes, they are not copied but follow as a piece of their own (a module chunk, a body, a
+ * burst of output), which the socket writes as they are. The pieces, joined, are the frame.
+ *
+ * @example
+ * ```ts
+ * const [head, body] = packFrameParts({ t: "chunk", re: 1, data: bigBytes }, "data");
+ * ```
+ */
+export function packFrameParts(map: Record<string, unknown>, field: string): Uint8Array[] {
+  const bytes = map[field];
+  if (!(bytes instanceof Uint8Array) || bytes.length < BY_REFERENCE_BYTES) {
+    return [withLength(encoder.encode(map), 0)];
+  }
+  // The field goes last, empty (bin 8 of length 0: c4 00); its header becomes bin 32 and the
+  // bytes follow by reference.
+  const { [field]: _, ...rest } = map;
+  const packed = encoder.encode({ ...rest, [field]: EMPTY });
+  const head = withLength(packed.subarray(0, packed.length - 2), 5, bytes.length);
+  const at = head.length - 5;
+  head[at] = 0xc6;
+  new DataView(head.buffer).setUint32(at + 1, bytes.length);
+  return [head, bytes];
+}
+
+// `payload` behind a 4-byte length that also counts `extra` reserved and `after` trailing bytes.
+function withLength(payload: Uint8Array, extra: number, after = 0): Uint8Array {
+  const out = new Uint8Array(4 + payload.length + extra);
+  new DataView(out.buffer).setUint32(0, payload.length + extra + after);
+  out.set(payload, 4);
+  return out;
+}

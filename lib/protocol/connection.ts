@@ -3,7 +3,7 @@ import { FrameDecoder } from "./frame.ts";
 import {
   decodeMessage,
   decodeReply,
-  encodeMessage,
+  encodeMessageParts,
   type Invalid,
   type Message,
   type Notice,
@@ -172,8 +172,8 @@ export class Connection {
   /** Queues `message` for sending; frames queued together go out in one write. */
   send(message: Outgoing): void {
     if (this.#isClosed) return;
-    const frame = encodeMessage(message);
-    this.#outboxBytes += frame.byteLength;
+    const parts = encodeMessageParts(message);
+    for (const part of parts) this.#outboxBytes += part.byteLength;
     // A peer that stops reading must not make us buffer without bound.
     if (this.#outboxBytes > MAX_UNSENT_BYTES) {
       this.close(
@@ -181,7 +181,7 @@ export class Connection {
       );
       return;
     }
-    this.#outbox.push(frame);
+    this.#outbox.push(...parts);
     this.#flushing ??= this.#flush();
   }
 
@@ -283,11 +283,14 @@ export class Connection {
         const batch = this.#outbox;
         this.#outbox = [];
         this.#outboxBytes = 0;
-        const bytes = batch.length === 1 ? batch[0] : concat(batch);
-        this.#inFlightBytes = bytes.length;
-        let written = 0;
-        while (written < bytes.length) {
-          written += await this.#conn.write(bytes.subarray(written));
+        for (const part of batch) this.#inFlightBytes += part.byteLength;
+        // Many small frames go out in one write; large pieces (bodies) as they are, uncopied.
+        for (const bytes of coalesce(batch)) {
+          let written = 0;
+          while (written < bytes.length) {
+            written += await this.#conn.write(bytes.subarray(written));
+          }
+          this.#inFlightBytes -= bytes.length;
         }
         this.#inFlightBytes = 0;
       }
@@ -384,7 +387,29 @@ function replyError(code: string, message: string): GvmError {
   return new GvmError(isErrorCode(code) ? code as ErrorCode : "PROTOCOL_ERROR", message);
 }
 
+/** Pieces at least this large are written alone instead of copied into a batch. */
+const WRITE_ALONE_BYTES = 64 * 1024;
+
+// Joins runs of small pieces into one buffer each; large pieces stay as they are.
+function coalesce(pieces: Uint8Array[]): Uint8Array[] {
+  if (pieces.length === 1) return pieces;
+  const out: Uint8Array[] = [];
+  let run: Uint8Array[] = [];
+  for (const piece of pieces) {
+    if (piece.byteLength < WRITE_ALONE_BYTES) {
+      run.push(piece);
+      continue;
+    }
+    if (run.length > 0) out.push(concat(run));
+    run = [];
+    out.push(piece);
+  }
+  if (run.length > 0) out.push(concat(run));
+  return out;
+}
+
 function concat(chunks: Uint8Array[]): Uint8Array {
+  if (chunks.length === 1) return chunks[0];
   let length = 0;
   for (const chunk of chunks) length += chunk.byteLength;
   const out = new Uint8Array(length);

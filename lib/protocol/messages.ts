@@ -3,8 +3,7 @@
 // A payload is one MessagePack map whose `t` names its type; requests carry an integer `id`,
 // and the answer is `reply` with the same id; `out` and `chunk` stream before a reply (`re`).
 import { GvmError } from "../errors.ts";
-import { packValue, unpackValue } from "./codec.ts";
-import { encodeFrame } from "./frame.ts";
+import { packFrameParts, unpackValue } from "./codec.ts";
 
 /** A live node as GPMD lists it. */
 export interface NodeEntryFields {
@@ -248,11 +247,29 @@ function firstBadField(fields: Record<string, unknown>, checks: Record<string, C
  * ```
  */
 export function encodeMessage(message: Request | Notice | Reply): Uint8Array {
+  const parts = encodeMessageParts(message);
+  if (parts.length === 1) return parts[0];
+  const frame = new Uint8Array(parts[0].length + parts[1].length);
+  frame.set(parts[0]);
+  frame.set(parts[1], parts[0].length);
+  return frame;
+}
+
+/**
+ * Encodes `message` as one length-prefixed frame in pieces that, joined, are the frame: large
+ * byte fields (`data`, a reply's `values`) follow by reference instead of being copied.
+ *
+ * @example
+ * ```ts
+ * const parts = encodeMessageParts({ t: "chunk", re: 1, data: bytes }); // [head, bytes]
+ * ```
+ */
+export function encodeMessageParts(message: Request | Notice | Reply): Uint8Array[] {
   if (message.t === "reply" && message.ok) {
     const { body, ...head } = message;
-    return encodeFrame(packValue({ ...body, ...head }));
+    return packFrameParts({ ...body, ...head }, "values");
   }
-  return encodeFrame(packValue(message));
+  return packFrameParts(message as Record<string, unknown>, "data");
 }
 
 /** A type name as GVM spells them; anything else is garbage, not a newer peer's message. */

@@ -1,11 +1,11 @@
 import { GvmError } from "../errors.ts";
-import { packValue, unpackValue } from "../protocol/codec.ts";
-import { encodeFrame } from "../protocol/frame.ts";
+import { packFrameParts, unpackValue } from "../protocol/codec.ts";
 import { decodeParams, decodeValues, encodeParams, encodeValues } from "../protocol/wasm_values.ts";
 
 // Wasm values cross the pipe in the one value encoding every hop uses (exact for i64, NaN,
 // ±Infinity and -0); the rest of a header is plain MessagePack, byte arrays as raw binary.
 type Header = Record<string, unknown>;
+const EMPTY = new Uint8Array(0);
 
 function toWire(header: Header): Header {
   if (header.type === "done" && Array.isArray(header.values)) {
@@ -31,7 +31,8 @@ function fromWire(header: Header): Header {
 
 /**
  * Encodes one message between a node and its sandbox process: a length-prefixed frame holding
- * a MessagePack pair of a header and, optionally, raw bytes (a module body).
+ * a MessagePack map of a header (`h`) and, optionally, raw bytes (`b`, a module body, copied
+ * once).
  *
  * @example
  * ```ts
@@ -39,7 +40,12 @@ function fromWire(header: Header): Header {
  * ```
  */
 export function encodeSandboxMessage(header: object, bytes?: Uint8Array): Uint8Array {
-  return encodeFrame(packValue([toWire(header as Header), bytes ?? new Uint8Array(0)]));
+  const parts = packFrameParts({ h: toWire(header as Header), b: bytes ?? EMPTY }, "b");
+  if (parts.length === 1) return parts[0];
+  const frame = new Uint8Array(parts[0].length + parts[1].length);
+  frame.set(parts[0]);
+  frame.set(parts[1], parts[0].length);
+  return frame;
 }
 
 /**
@@ -51,12 +57,12 @@ export function encodeSandboxMessage(header: object, bytes?: Uint8Array): Uint8A
  * ```
  */
 export function decodeSandboxMessage<T>(payload: Uint8Array): { header: T; bytes: Uint8Array } {
-  const value = unpackValue(payload);
+  const value = unpackValue(payload) as { h?: unknown; b?: unknown } | null;
   if (
-    !Array.isArray(value) || value.length !== 2 || typeof value[0] !== "object" ||
-    value[0] === null || !(value[1] instanceof Uint8Array)
+    typeof value !== "object" || value === null || typeof value.h !== "object" ||
+    value.h === null || !(value.b instanceof Uint8Array)
   ) {
     throw new GvmError("PROTOCOL_ERROR", "Cannot parse sandbox message");
   }
-  return { header: fromWire(value[0] as Header) as T, bytes: value[1] };
+  return { header: fromWire(value.h as Header) as T, bytes: value.b };
 }
