@@ -56,12 +56,13 @@ const EMPTY = new Uint8Array(0);
 export function packFrameParts(map: Record<string, unknown>, field: string): Uint8Array[] {
   const bytes = map[field];
   if (!(bytes instanceof Uint8Array) || bytes.length < BY_REFERENCE_BYTES) {
-    return [withLength(encoder.encode(map), 0)];
+    // A view of the encoder's own buffer, copied once into the frame: no second copy.
+    return [withLength(encoder.encodeSharedRef(map), 0)];
   }
   // The field goes last, empty (bin 8 of length 0: c4 00); its header becomes bin 32 and the
   // bytes follow by reference.
   const { [field]: _, ...rest } = map;
-  const packed = encoder.encode({ ...rest, [field]: EMPTY });
+  const packed = encoder.encodeSharedRef({ ...rest, [field]: EMPTY });
   const head = withLength(packed.subarray(0, packed.length - 2), 5, bytes.length);
   const at = head.length - 5;
   head[at] = 0xc6;

@@ -29,17 +29,22 @@ type Item =
   | { tag: 5 | 6; value: string }
   | { tag: 7; value: Uint8Array };
 
+// One scratch buffer for every encoding (each is copied out whole before the next starts):
+// a call's arguments and results are a few bytes, and an allocation per call feeds the GC.
+let scratch = new Uint8Array(256);
+let scratchView = new DataView(scratch.buffer);
+
 class Writer {
-  #bytes = new Uint8Array(64);
-  #view = new DataView(this.#bytes.buffer);
+  #bytes = scratch;
+  #view = scratchView;
   #at = 0;
 
   #room(n: number): void {
     if (this.#at + n <= this.#bytes.length) return;
     const next = new Uint8Array(Math.max(this.#bytes.length * 2, this.#at + n));
     next.set(this.#bytes.subarray(0, this.#at));
-    this.#bytes = next;
-    this.#view = new DataView(next.buffer);
+    this.#bytes = scratch = next;
+    this.#view = scratchView = new DataView(next.buffer);
   }
 
   item(item: Item): void {
