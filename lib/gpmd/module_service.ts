@@ -81,6 +81,12 @@ export class ModuleService {
   async put(message: Request<"module.put">, conn: Connection): Promise<Replies["module.put"]> {
     const upload = this.#uploads.get(conn);
     this.#uploads.delete(conn);
+    if (message.size > this.#maxBytes) {
+      throw new GvmError(
+        "BAD_MODULE",
+        `${message.name} ${message.version} is ${message.size} bytes, over GPMD's ${this.#maxBytes}-byte cap (--max-module-bytes)`,
+      );
+    }
     const body = upload?.upload === message.upload ? upload.body : undefined;
     const bytes = body ? body.finish(message.size) : new Uint8Array(0);
     if (bytes.length !== message.size) {

@@ -229,8 +229,17 @@ export function isRequestType(type: string): type is RequestType {
   return Object.hasOwn(REQUEST_CHECKS, type);
 }
 
-function firstBadField(fields: Record<string, unknown>, checks: Record<string, Check>) {
-  for (const [name, check] of Object.entries(checks)) {
+type CheckList = [field: string, check: Check][];
+
+// The checks as lists, built once: decoding runs for every frame.
+const listed = (table: Record<string, object>): Map<string, CheckList> =>
+  new Map(Object.entries(table).map(([t, checks]) => [t, Object.entries(checks)]));
+const REQUEST_LISTS = listed(REQUEST_CHECKS);
+const NOTICE_LISTS = listed(NOTICE_CHECKS);
+const REPLY_LISTS = listed(REPLY_CHECKS);
+
+function firstBadField(fields: Record<string, unknown>, checks: CheckList): string | undefined {
+  for (const [name, check] of checks) {
     if (!check(fields[name])) return name;
   }
   return undefined;
@@ -315,13 +324,9 @@ export function decodeMessage(payload: Uint8Array): Message {
       message: typeof fields.message === "string" ? fields.message : "Request failed",
     };
   }
-  const checks = isRequestType(t)
-    ? REQUEST_CHECKS[t]
-    : Object.hasOwn(NOTICE_CHECKS, t)
-    ? NOTICE_CHECKS[t as NoticeType]
-    : undefined;
+  const checks = REQUEST_LISTS.get(t) ?? NOTICE_LISTS.get(t);
   if (!checks) return { t: "invalid", type: t, id, reason: `Unknown message type '${t}'` };
-  const bad = firstBadField(fields, checks as Record<string, Check>);
+  const bad = firstBadField(fields, checks);
   if (bad !== undefined) {
     return { t: "invalid", type: t, id, reason: `Message '${t}' has a bad field '${bad}'` };
   }
@@ -341,7 +346,7 @@ export function decodeReply<T extends RequestType>(
   type: T,
   body: Record<string, unknown>,
 ): Replies[T] {
-  const bad = firstBadField(body, REPLY_CHECKS[type] as Record<string, Check>);
+  const bad = firstBadField(body, REPLY_LISTS.get(type)!);
   if (bad !== undefined) {
     throw new GvmError("PROTOCOL_ERROR", `Reply to '${type}' has a bad field '${bad}'`);
   }

@@ -7,26 +7,38 @@ import { decodeParams, decodeValues, encodeParams, encodeValues } from "../proto
 type Header = Record<string, unknown>;
 const EMPTY = new Uint8Array(0);
 
-function toWire(header: Header): Header {
-  if (header.type === "done" && Array.isArray(header.values)) {
-    return { ...header, values: encodeValues(header.values) };
+// Tags for the two shapes of wasm values a header holds: a list of values (results), and a
+// list of typed parameters ({ type, value } or a string's { type: "string", bytes }).
+const VALUES = "$values";
+const PARAMS = "$params";
+
+const isValue = (v: unknown) => typeof v === "number" || typeof v === "bigint";
+const isParam = (v: unknown) =>
+  typeof v === "object" && v !== null && typeof (v as Header).type === "string" &&
+  (isValue((v as Header).value) || (v as Header).bytes instanceof Uint8Array);
+
+// Walks a (small) header: number lists and parameter lists go in the value encoding.
+function toWire(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    if (value.length > 0 && value.every(isValue)) return { [VALUES]: encodeValues(value) };
+    if (value.length > 0 && value.every(isParam)) return { [PARAMS]: encodeParams(value) };
+    return value.map(toWire);
   }
-  const entry = header.entry as Header | undefined;
-  if (header.type === "run" && entry?.kind === "export" && Array.isArray(entry.params)) {
-    return { ...header, entry: { ...entry, params: encodeParams(entry.params) } };
-  }
-  return header;
+  if (typeof value !== "object" || value === null || value instanceof Uint8Array) return value;
+  const out: Header = {};
+  for (const [key, field] of Object.entries(value)) out[key] = toWire(field);
+  return out;
 }
 
-function fromWire(header: Header): Header {
-  if (header.type === "done" && header.values instanceof Uint8Array) {
-    return { ...header, values: decodeValues(header.values) };
-  }
-  const entry = header.entry as Header | undefined;
-  if (header.type === "run" && entry?.kind === "export" && entry.params instanceof Uint8Array) {
-    return { ...header, entry: { ...entry, params: decodeParams(entry.params) } };
-  }
-  return header;
+function fromWire(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(fromWire);
+  if (typeof value !== "object" || value === null || value instanceof Uint8Array) return value;
+  const tagged = value as Header;
+  if (tagged[VALUES] instanceof Uint8Array) return decodeValues(tagged[VALUES]);
+  if (tagged[PARAMS] instanceof Uint8Array) return decodeParams(tagged[PARAMS]);
+  const out: Header = {};
+  for (const [key, field] of Object.entries(tagged)) out[key] = fromWire(field);
+  return out;
 }
 
 /**
@@ -40,7 +52,7 @@ function fromWire(header: Header): Header {
  * ```
  */
 export function encodeSandboxMessage(header: object, bytes?: Uint8Array): Uint8Array {
-  const parts = packFrameParts({ h: toWire(header as Header), b: bytes ?? EMPTY }, "b");
+  const parts = packFrameParts({ h: toWire(header), b: bytes ?? EMPTY }, "b");
   if (parts.length === 1) return parts[0];
   const frame = new Uint8Array(parts[0].length + parts[1].length);
   frame.set(parts[0]);
@@ -64,5 +76,5 @@ export function decodeSandboxMessage<T>(payload: Uint8Array): { header: T; bytes
   ) {
     throw new GvmError("PROTOCOL_ERROR", "Cannot parse sandbox message");
   }
-  return { header: fromWire(value.h as Header) as T, bytes: value.b };
+  return { header: fromWire(value.h) as T, bytes: value.b };
 }

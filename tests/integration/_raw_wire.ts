@@ -112,6 +112,7 @@ export class RawClient implements AsyncDisposable {
   #waiters: (() => void)[] = [];
   #closed = false;
   #heartbeat?: ReturnType<typeof setInterval>;
+  #writing: Promise<unknown> = Promise.resolve();
   readonly #pump: Promise<void>;
 
   private constructor(conn: Deno.TcpConn) {
@@ -171,15 +172,22 @@ export class RawClient implements AsyncDisposable {
     return true;
   }
 
-  /** Writes every byte of `bytes`; false if the server has already hung up (EPIPE/ECONNRESET). */
-  async write(bytes: Uint8Array): Promise<boolean> {
-    try {
-      let written = 0;
-      while (written < bytes.length) written += await this.conn.write(bytes.subarray(written));
-      return true;
-    } catch {
-      return false;
-    }
+  /**
+   * Writes every byte of `bytes`, after any write still under way (a heartbeat must not land in
+   * the middle of a big frame); false if the server has already hung up (EPIPE/ECONNRESET).
+   */
+  write(bytes: Uint8Array): Promise<boolean> {
+    const done = this.#writing.then(async () => {
+      try {
+        let written = 0;
+        while (written < bytes.length) written += await this.conn.write(bytes.subarray(written));
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    this.#writing = done;
+    return done;
   }
 
   /** Writes `payload` as one well-formed frame. */
