@@ -6,7 +6,7 @@ import { sha256Hex } from "../hash.ts";
 import type { Connection } from "../protocol/connection.ts";
 import { DEFAULT_MAX_MODULE_BYTES } from "../protocol/limits.ts";
 import type { Notice, Replies, Request } from "../protocol/messages.ts";
-import { BodyCollector, sendChunks } from "../protocol/module_transfer.ts";
+import { BodyCollector, sendFileChunks } from "../protocol/module_transfer.ts";
 import type { ModuleStore } from "./store.ts";
 
 /** Bodies sent at once on one connection; later requests wait their turn. */
@@ -124,15 +124,13 @@ export class ModuleService {
     const release = await this.#turn(conn);
     try {
       if (!conn.isOpen) return;
-      const found = await store.get(head.name, head.version);
-      if (!await sendChunks(conn, message.id, found.bytes)) return;
+      // Read and sent a chunk at a time: a burst of requests holds a few chunks, not bodies.
+      using file = await store.openBody(head.name, head.version);
+      const size = await sendFileChunks(conn, message.id, file);
+      if (size === undefined) return;
       this.#bodiesServed++;
-      conn.reply<"module.get">(message.id, {
-        name: found.name,
-        version: found.version,
-        sha256: found.sha256,
-        size: found.bytes.length,
-      });
+      // The receiver checks the body against this hash as it arrives.
+      conn.reply<"module.get">(message.id, { ...head, size });
     } finally {
       release();
     }

@@ -172,6 +172,19 @@ export class ModuleStore {
     throw new GvmError("MODULE_NOT_FOUND", `GPMD stores no ${what}`);
   }
 
+  /**
+   * Opens the stored body of `name` at `version` for reading in pieces (the caller closes it),
+   * so serving a body never needs all of it in memory; `MODULE_NOT_FOUND` if absent.
+   */
+  async openBody(name: string, version: string): Promise<Deno.FsFile> {
+    const versions = Object.hasOwn(this.#index, name) ? this.#index[name] : undefined;
+    const entry = versions && Object.hasOwn(versions, version) ? versions[version] : undefined;
+    if (!entry) {
+      throw new GvmError("MODULE_NOT_FOUND", `GPMD stores no version ${version} of ${name}`);
+    }
+    return await Deno.open(`${this.#home.modulesDir}/${entry.file}`);
+  }
+
   /** The module whose content hash is `sha256`, if stored. */
   async getByHash(sha256: string): Promise<StoredModule | undefined> {
     for (const [name, versions] of Object.entries(this.#index)) {

@@ -36,6 +36,41 @@ export async function sendChunks(
 }
 
 /**
+ * Streams a body read piece by piece from `file` (a stored module) as `chunk` events for request
+ * `re`: at most one chunk of it is in memory. Resolves with the bytes sent, or undefined if the
+ * connection closed first.
+ *
+ * @example
+ * ```ts
+ * using file = await Deno.open(path);
+ * const size = await sendFileChunks(conn, request.id, file);
+ * ```
+ */
+export async function sendFileChunks(
+  conn: Connection,
+  re: number,
+  file: Deno.FsFile,
+): Promise<number | undefined> {
+  let size = 0;
+  while (conn.isOpen) {
+    // A fresh buffer each time: the one sent is held by the outbox until written.
+    const buffer = new Uint8Array(MODULE_CHUNK_BYTES);
+    let filled = 0;
+    while (filled < buffer.length) {
+      const n = await file.read(buffer.subarray(filled));
+      if (n === null) break;
+      filled += n;
+    }
+    if (filled === 0) return size;
+    conn.send({ t: "chunk", re, data: buffer.subarray(0, filled) });
+    size += filled;
+    if (conn.unsentBytes > SEND_HIGH_WATER) await conn.drained();
+    if (filled < buffer.length) return conn.isOpen ? size : undefined;
+  }
+  return undefined;
+}
+
+/**
  * Sends `bytes` as `module.part` notices of upload `upload`, for a `module.put` to name.
  *
  * @example
