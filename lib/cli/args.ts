@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { GvmError } from "../errors.ts";
 import { isNodeName } from "../node/node_ref.ts";
+import { MODULE_CHUNK_BYTES } from "../protocol/module_transfer.ts";
 import { type DirMapping, parseDirMapping } from "../wasm/dir_map.ts";
 
 /** What the command line asks for, decoded and checked; no I/O happens here. */
@@ -58,7 +59,12 @@ export interface CapFlags {
 
 function capFlags(values: { "max-frame-bytes"?: string; "max-module-bytes"?: string }): CapFlags {
   return {
-    maxFrameBytes: number(values["max-frame-bytes"], "--max-frame-bytes", 1024),
+    // A module chunk and its frame head must fit in a frame.
+    maxFrameBytes: number(
+      values["max-frame-bytes"],
+      "--max-frame-bytes",
+      MODULE_CHUNK_BYTES + 1024,
+    ),
     maxModuleBytes: number(values["max-module-bytes"], "--max-module-bytes", 8),
   };
 }
@@ -283,7 +289,7 @@ GPMD options:
 
 Size caps (GPMD and nodes):
   --max-frame-bytes N  largest protocol frame accepted after the handshake (default 16 MiB;
-                       before it, 64 KiB)
+                       before it, 64 KiB; at least 513 KiB: modules travel in 512 KiB chunks)
   --max-module-bytes N largest module loaded or stored (default 64 MiB)
 
 TLS (GPMD, nodes, and the stop/status/wasm commands alike):
