@@ -518,6 +518,41 @@ const CASES: Case[] = [
     },
   },
   {
+    name: "upload parts that lie about their size or hash store nothing",
+    only: "gpmd",
+    async run(target) {
+      await using raw = await authenticated(target);
+      const math = await Deno.readFile(`${MODULES_DIR}/math.wasm`);
+      const put = (id: number, upload: number, size: number, sha256: string) =>
+        raw.send({ t: "module.put", id, upload, name: "liar", version: "v0.0.1", size, sha256 });
+      // Parts, then a put that claims another size; then one that claims another hash.
+      await raw.send({ t: "module.part", upload: 1, data: math });
+      await put(1, 1, math.length + 1, "0".repeat(64));
+      assert.equal((await replyTo(raw, 1)).code, "PROTOCOL_ERROR");
+      await raw.send({ t: "module.part", upload: 2, data: math });
+      await put(2, 2, math.length, "0".repeat(64));
+      assert.equal((await replyTo(raw, 2)).code, "HASH_MISMATCH");
+      // A put naming no upload at all, and body chunks for a request that does not exist.
+      await put(3, 9, 10, "0".repeat(64));
+      assert.equal((await replyTo(raw, 3)).ok, false);
+      await raw.send({ t: "chunk", re: 77, data: math });
+      await raw.send({ t: "module.list", id: 4 });
+      const listed = await replyTo(raw, 4);
+      assert.deepEqual(listed.modules, [], "nothing was stored");
+    },
+  },
+  {
+    name: "stream events for no request are ignored",
+    async run(target) {
+      await using raw = await authenticated(target);
+      raw.startHeartbeat();
+      await raw.send({ t: "out", re: 5, fd: 1, data: new Uint8Array([104, 105]) });
+      await raw.send({ t: "chunk", re: 6, data: new Uint8Array(1024) });
+      await raw.send(target.request(7));
+      target.checkReply(await replyTo(raw, 7));
+    },
+  },
+  {
     name: "joining under the node's own name is denied",
     only: "node",
     async run(target) {
