@@ -43,37 +43,63 @@ export function unpackValue(bytes: Uint8Array): unknown {
 const BY_REFERENCE_BYTES = 4096;
 const EMPTY = new Uint8Array(0);
 
+/** A frame payload in two parts: its MessagePack head, and large bytes that follow it. */
+export interface PackedFrame {
+  /** The encoding, or all of it before `tail`; a view of a shared buffer, valid until the next call. */
+  head: Uint8Array;
+  /** Bytes written by reference after `head` and a bin 32 header (`0xc6`, u32 length). */
+  tail?: Uint8Array;
+}
+
 /**
- * Encodes `map` as one length-prefixed MessagePack frame, in pieces: when its field `field` holds
- * many bytes, they are not copied but follow as a piece of their own (a module chunk, a body, a
- * burst of output), which the socket writes as they are. The pieces, joined, are the frame.
+ * Encodes `map` for a frame. When its field `field` holds many bytes, they are not copied into
+ * the encoding: the field goes last, and the bytes come back as `tail`, to be written after the
+ * head and a bin 32 header (a module chunk, a body, a burst of output).
  *
  * @example
  * ```ts
- * const [head, body] = packFrameParts({ t: "chunk", re: 1, data: bigBytes }, "data");
+ * const { head, tail } = packFrame({ t: "chunk", re: 1, data: bigBytes }, "data");
  * ```
  */
-export function packFrameParts(map: Record<string, unknown>, field: string): Uint8Array[] {
+export function packFrame(map: Record<string, unknown>, field: string): PackedFrame {
   const bytes = map[field];
   if (!(bytes instanceof Uint8Array) || bytes.length < BY_REFERENCE_BYTES) {
-    // A view of the encoder's own buffer, copied once into the frame: no second copy.
-    return [withLength(encoder.encodeSharedRef(map), 0)];
+    return { head: encoder.encodeSharedRef(map) };
   }
-  // The field goes last, empty (bin 8 of length 0: c4 00); its header becomes bin 32 and the
-  // bytes follow by reference.
+  // Encoded last and empty (bin 8 of length 0: c4 00), then cut off: the caller writes bin 32.
   const { [field]: _, ...rest } = map;
   const packed = encoder.encodeSharedRef({ ...rest, [field]: EMPTY });
-  const head = withLength(packed.subarray(0, packed.length - 2), 5, bytes.length);
-  const at = head.length - 5;
-  head[at] = 0xc6;
-  new DataView(head.buffer).setUint32(at + 1, bytes.length);
-  return [head, bytes];
+  return { head: packed.subarray(0, packed.length - 2), tail: bytes };
 }
 
-// `payload` behind a 4-byte length that also counts `extra` reserved and `after` trailing bytes.
-function withLength(payload: Uint8Array, extra: number, after = 0): Uint8Array {
-  const out = new Uint8Array(4 + payload.length + extra);
-  new DataView(out.buffer).setUint32(0, payload.length + extra + after);
-  out.set(payload, 4);
-  return out;
+/** Bytes of a bin 32 header. */
+export const BIN32_HEADER_BYTES = 5;
+
+/** Writes a MessagePack bin 32 header for `length` bytes at `at`. */
+export function writeBin32Header(view: DataView, at: number, length: number): void {
+  view.setUint8(at, 0xc6);
+  view.setUint32(at + 1, length);
+}
+
+/**
+ * Encodes `map` as one whole length-prefixed frame (see {@linkcode packFrame}); large byte
+ * fields are copied once.
+ *
+ * @example
+ * ```ts
+ * const frame = packWholeFrame({ t: "hb" }, "data");
+ * ```
+ */
+export function packWholeFrame(map: Record<string, unknown>, field: string): Uint8Array {
+  const { head, tail } = packFrame(map, field);
+  const extra = tail ? BIN32_HEADER_BYTES + tail.length : 0;
+  const frame = new Uint8Array(4 + head.length + extra);
+  const view = new DataView(frame.buffer);
+  view.setUint32(0, head.length + extra);
+  frame.set(head, 4);
+  if (tail) {
+    writeBin32Header(view, 4 + head.length, tail.length);
+    frame.set(tail, 4 + head.length + BIN32_HEADER_BYTES);
+  }
+  return frame;
 }

@@ -1,12 +1,13 @@
 import { type ErrorCode, GvmError, isErrorCode, toGvmError } from "../errors.ts";
 import { FrameDecoder } from "./frame.ts";
+import { Outbox } from "./outbox.ts";
 import {
   decodeMessage,
   decodeReply,
-  encodeMessageParts,
   type Invalid,
   type Message,
   type Notice,
+  packMessage,
   type Replies,
   type Reply,
   type Request,
@@ -86,8 +87,7 @@ export class Connection {
   #waiter?: { resolve: (m: Message) => void; reject: (e: GvmError) => void };
   #handler?: MessageHandler;
   #nextId = 1;
-  #outbox: Uint8Array[] = [];
-  #outboxBytes = 0;
+  readonly #outbox = new Outbox();
   #inFlightBytes = 0;
   #flushing?: Promise<void>;
   #lastReceived = Date.now();
@@ -111,7 +111,7 @@ export class Connection {
 
   /** Bytes queued or being written, not yet handed to the socket. */
   get unsentBytes(): number {
-    return this.#outboxBytes + this.#inFlightBytes;
+    return this.#outbox.queuedBytes + this.#inFlightBytes;
   }
 
   /** Resolves when everything queued so far has been written (or the connection is closed). */
@@ -172,16 +172,14 @@ export class Connection {
   /** Queues `message` for sending; frames queued together go out in one write. */
   send(message: Outgoing): void {
     if (this.#isClosed) return;
-    const parts = encodeMessageParts(message);
-    for (const part of parts) this.#outboxBytes += part.byteLength;
+    this.#outbox.push(packMessage(message));
     // A peer that stops reading must not make us buffer without bound.
-    if (this.#outboxBytes > MAX_UNSENT_BYTES) {
+    if (this.#outbox.queuedBytes > MAX_UNSENT_BYTES) {
       this.close(
         new GvmError("PEER_DOWN", "The other side is not reading; dropped its connection"),
       );
       return;
     }
-    this.#outbox.push(...parts);
     this.#flushing ??= this.#flush();
   }
 
@@ -279,13 +277,11 @@ export class Connection {
 
   async #flush(): Promise<void> {
     try {
-      while (this.#outbox.length > 0 && !this.#isClosed) {
-        const batch = this.#outbox;
-        this.#outbox = [];
-        this.#outboxBytes = 0;
+      while (!this.#outbox.isEmpty && !this.#isClosed) {
+        // Small frames queued together leave in one write; large pieces as they are, uncopied.
+        const batch = this.#outbox.take();
         for (const part of batch) this.#inFlightBytes += part.byteLength;
-        // Many small frames go out in one write; large pieces (bodies) as they are, uncopied.
-        for (const bytes of coalesce(batch)) {
+        for (const bytes of batch) {
           let written = 0;
           while (written < bytes.length) {
             written += await this.#conn.write(bytes.subarray(written));
@@ -293,6 +289,7 @@ export class Connection {
           this.#inFlightBytes -= bytes.length;
         }
         this.#inFlightBytes = 0;
+        this.#outbox.written();
       }
     } catch (error) {
       this.close(new GvmError("PEER_DOWN", `Write failed: ${(error as Error).message}`));
@@ -385,38 +382,4 @@ export class Connection {
 
 function replyError(code: string, message: string): GvmError {
   return new GvmError(isErrorCode(code) ? code as ErrorCode : "PROTOCOL_ERROR", message);
-}
-
-/** Pieces at least this large are written alone instead of copied into a batch. */
-const WRITE_ALONE_BYTES = 64 * 1024;
-
-// Joins runs of small pieces into one buffer each; large pieces stay as they are.
-function coalesce(pieces: Uint8Array[]): Uint8Array[] {
-  if (pieces.length === 1) return pieces;
-  const out: Uint8Array[] = [];
-  let run: Uint8Array[] = [];
-  for (const piece of pieces) {
-    if (piece.byteLength < WRITE_ALONE_BYTES) {
-      run.push(piece);
-      continue;
-    }
-    if (run.length > 0) out.push(concat(run));
-    run = [];
-    out.push(piece);
-  }
-  if (run.length > 0) out.push(concat(run));
-  return out;
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  let length = 0;
-  for (const chunk of chunks) length += chunk.byteLength;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
 }

@@ -3,7 +3,7 @@
 // A payload is one MessagePack map whose `t` names its type; requests carry an integer `id`,
 // and the answer is `reply` with the same id; `out` and `chunk` stream before a reply (`re`).
 import { GvmError } from "../errors.ts";
-import { packFrameParts, unpackValue } from "./codec.ts";
+import { type PackedFrame, packFrame, packWholeFrame, unpackValue } from "./codec.ts";
 
 /** A live node as GPMD lists it. */
 export interface NodeEntryFields {
@@ -256,29 +256,31 @@ function firstBadField(fields: Record<string, unknown>, checks: CheckList): stri
  * ```
  */
 export function encodeMessage(message: Request | Notice | Reply): Uint8Array {
-  const parts = encodeMessageParts(message);
-  if (parts.length === 1) return parts[0];
-  const frame = new Uint8Array(parts[0].length + parts[1].length);
-  frame.set(parts[0]);
-  frame.set(parts[1], parts[0].length);
-  return frame;
+  const [map, field] = asMap(message);
+  return packWholeFrame(map, field);
 }
 
 /**
- * Encodes `message` as one length-prefixed frame in pieces that, joined, are the frame: large
- * byte fields (`data`, a reply's `values`) follow by reference instead of being copied.
+ * Encodes `message` for a connection's outbox, with large byte fields (`data`, a reply's
+ * `values`) by reference; the head is valid until the next encoding.
  *
  * @example
  * ```ts
- * const parts = encodeMessageParts({ t: "chunk", re: 1, data: bytes }); // [head, bytes]
+ * outbox.push(packMessage({ t: "chunk", re: 1, data: bytes }));
  * ```
  */
-export function encodeMessageParts(message: Request | Notice | Reply): Uint8Array[] {
+export function packMessage(message: Request | Notice | Reply): PackedFrame {
+  const [map, field] = asMap(message);
+  return packFrame(map, field);
+}
+
+// The map on the wire, and its field that may hold many bytes.
+function asMap(message: Request | Notice | Reply): [Record<string, unknown>, string] {
   if (message.t === "reply" && message.ok) {
     const { body, ...head } = message;
-    return packFrameParts({ ...body, ...head }, "values");
+    return [{ ...body, ...head }, "values"];
   }
-  return packFrameParts(message as Record<string, unknown>, "data");
+  return [message as Record<string, unknown>, "data"];
 }
 
 /** A type name as GVM spells them; anything else is garbage, not a newer peer's message. */

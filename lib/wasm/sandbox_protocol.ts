@@ -1,5 +1,5 @@
 import { GvmError } from "../errors.ts";
-import { packFrameParts, unpackValue } from "../protocol/codec.ts";
+import { packWholeFrame, unpackValue } from "../protocol/codec.ts";
 import { decodeParams, decodeValues, encodeParams, encodeValues } from "../protocol/wasm_values.ts";
 
 // Wasm values cross the pipe in the one value encoding every hop uses (exact for i64, NaN,
@@ -52,12 +52,7 @@ function fromWire(value: unknown): unknown {
  * ```
  */
 export function encodeSandboxMessage(header: object, bytes?: Uint8Array): Uint8Array {
-  const parts = packFrameParts({ h: toWire(header), b: bytes ?? EMPTY }, "b");
-  if (parts.length === 1) return parts[0];
-  const frame = new Uint8Array(parts[0].length + parts[1].length);
-  frame.set(parts[0]);
-  frame.set(parts[1], parts[0].length);
-  return frame;
+  return packWholeFrame({ h: toWire(header), b: bytes ?? EMPTY }, "b");
 }
 
 /**
