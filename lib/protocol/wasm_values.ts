@@ -29,22 +29,29 @@ type Item =
   | { tag: 5 | 6; value: string }
   | { tag: 7; value: Uint8Array };
 
-// One scratch buffer for every encoding (each is copied out whole before the next starts):
-// a call's arguments and results are a few bytes, and an allocation per call feeds the GC.
-let scratch = new Uint8Array(256);
-let scratchView = new DataView(scratch.buffer);
+// Encodings are cut from one slab as views: a call's arguments and results are a few bytes, and
+// a typed array of its own per encoding (an ArrayBuffer each) was the wire's largest cost
+// after the socket. A slab that fills up is left to the views still using it.
+const SLAB_BYTES = 64 * 1024;
+let slab = new Uint8Array(SLAB_BYTES);
+let slabView = new DataView(slab.buffer);
+let slabUsed = 0;
 
 class Writer {
-  #bytes = scratch;
-  #view = scratchView;
-  #at = 0;
+  #bytes = slab;
+  #view = slabView;
+  #start = slabUsed;
+  #at = slabUsed;
 
   #room(n: number): void {
     if (this.#at + n <= this.#bytes.length) return;
-    const next = new Uint8Array(Math.max(this.#bytes.length * 2, this.#at + n));
-    next.set(this.#bytes.subarray(0, this.#at));
-    this.#bytes = scratch = next;
-    this.#view = scratchView = new DataView(next.buffer);
+    const written = this.#bytes.subarray(this.#start, this.#at);
+    const next = new Uint8Array(Math.max(SLAB_BYTES, (written.length + n) * 2));
+    next.set(written);
+    this.#bytes = slab = next;
+    this.#view = slabView = new DataView(next.buffer);
+    this.#start = 0;
+    this.#at = written.length;
   }
 
   item(item: Item): void {
@@ -78,7 +85,8 @@ class Writer {
   }
 
   done(): Uint8Array {
-    return this.#bytes.slice(0, this.#at);
+    slabUsed = this.#at;
+    return this.#bytes.subarray(this.#start, this.#at);
   }
 }
 
