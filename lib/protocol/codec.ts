@@ -1,8 +1,7 @@
 // The one codec for every frame payload: MessagePack (@msgpack/msgpack). Chosen over JSON for
-// raw byte strings (no base64) and over cbor-x because cbor-x's install pulls native
-// optional packages the registry does not serve for every platform; measured on our messages,
-// msgpack encodes a call in ~1.1 µs and decodes it in ~0.8 µs (JSON: ~1.6 µs), and a 1 MiB
-// body costs one copy (bench/README.md).
+// raw byte strings (no base64: a 512 KiB chunk costs ~0.2 ms, not ~15) and over cbor-x, whose
+// install pulls native optional packages the registry does not serve for every platform; small
+// control messages cost about what JSON costs (bench/README.md, "The wire").
 import { Decoder, Encoder } from "@msgpack/msgpack";
 import { GvmError } from "../errors.ts";
 
@@ -11,24 +10,12 @@ const encoder = new Encoder({ useBigInt64: true, ignoreUndefined: true });
 const decoder = new Decoder({ useBigInt64: true });
 
 /**
- * Encodes one value as MessagePack. Byte arrays travel as raw binary.
- *
- * @example
- * ```ts
- * const bytes = packValue({ t: "discover", id: 1 });
- * ```
- */
-export function packValue(value: unknown): Uint8Array {
-  return encoder.encode(value);
-}
-
-/**
  * Decodes one MessagePack value filling all of `bytes`. Byte strings in the result are views
  * of `bytes`. Anything malformed throws `PROTOCOL_ERROR`.
  *
  * @example
  * ```ts
- * unpackValue(packValue([1, 2])); // [1, 2]
+ * unpackValue(new Uint8Array([0x92, 0x01, 0x02])); // [1, 2]
  * ```
  */
 export function unpackValue(bytes: Uint8Array): unknown {

@@ -224,11 +224,6 @@ const REPLY_CHECKS: { [T in RequestType]: Checks<Replies[T]> } = {
   "module.get": { name: str, version: str, sha256: str, size: int },
 };
 
-/** Whether `type` names a request. */
-export function isRequestType(type: string): type is RequestType {
-  return Object.hasOwn(REQUEST_CHECKS, type);
-}
-
 type CheckList = [field: string, check: Check][];
 
 // The checks as lists, built once: decoding runs for every frame.
