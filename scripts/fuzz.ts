@@ -22,9 +22,11 @@ import {
   frame,
   HEADER_BYTES,
   MAX_FRAME_BYTES,
+  pack,
   RawClient,
   withLength,
 } from "../tests/integration/_raw_wire.ts";
+import { encodeArgs } from "../lib/protocol/wasm_values.ts";
 
 const MODULES_DIR = new URL("../modules", import.meta.url).pathname;
 const COOKIE = "fuzz-cookie-not-secret";
@@ -107,6 +109,9 @@ const TYPES = [
   "module.need",
   "ping",
   "out",
+  "chunk",
+  "module.part",
+  "invalid",
   "__proto__",
   "constructor",
   "toString",
@@ -114,7 +119,7 @@ const TYPES = [
 ];
 
 const SHA = "a".repeat(64);
-const NOT_WASM = btoa("\0asm\x01\0\0\0 this is not a module");
+const NOT_WASM = new TextEncoder().encode("\0asm\x01\0\0\0 this is not a module");
 
 function randomString(r: Rng): string {
   switch (int(r, 9)) {
@@ -156,7 +161,18 @@ function randomValue(r: Rng, depth = 0): unknown {
     case 5:
       return int(r, 2 ** 32);
     case 6:
-      return pick(r, [1, 0, -1, 4_294_967_295, Number.MAX_SAFE_INTEGER]);
+      return pick<unknown>(r, [
+        1,
+        0,
+        -1,
+        4_294_967_295,
+        Number.MAX_SAFE_INTEGER,
+        NaN,
+        -Infinity,
+        2n ** 63n - 1n,
+        -(2n ** 63n),
+        new Uint8Array(int(r, 64)).map(() => int(r, 256)),
+      ]);
     case 7:
       return Array.from({ length: int(r, 5) }, () => randomValue(r, depth + 1));
     case 8: {
@@ -190,17 +206,28 @@ function gpmdMessage(r: Rng, id: number): Json {
     () => ({ t: "module.get", id, name: pick(r, ["math", "nothere", "fuzz"]) }),
     () => ({ t: "module.get", id, sha256: SHA }),
     () => ({ t: "module.get", id, name: "math", version: pick(r, ["v0.0.1", "constructor"]) }),
-    () => ({ t: "module.put", id, name: "fuzz", version: "v0.0.1", data: NOT_WASM }),
+    () => ({ t: "module.part", upload: 1 + int(r, 3), data: NOT_WASM }),
+    () => ({
+      t: "module.put",
+      id,
+      upload: 1 + int(r, 3),
+      name: "fuzz",
+      version: "v0.0.1",
+      size: pick(r, [NOT_WASM.length, 0, 1 << 30]),
+      sha256: SHA,
+    }),
+    () => ({ t: "module.get", id, name: "math", head: true }),
     () => ({ t: "hb" }),
     () => ({ t: "reply", id, ok: true }),
   ])();
 }
 
 function nodeMessage(r: Rng, id: number): Json {
-  const args = Array.from(
-    { length: int(r, 4) },
-    () => ({ type: "int", value: String(int(r, 1000) - 500) }),
-  );
+  const args = r() < 0.9
+    ? encodeArgs(
+      Array.from({ length: int(r, 4) }, () => ({ type: "int", value: BigInt(int(r, 1000) - 500) })),
+    )
+    : new Uint8Array(int(r, 32)).map(() => int(r, 256)); // Not a value encoding at all.
   return pick<() => Json>(r, [
     () => ({
       t: "call",
@@ -211,21 +238,22 @@ function nodeMessage(r: Rng, id: number): Json {
       args,
       timeoutMs: pick(r, [1, 100, 2_000]),
     }),
-    () => ({ t: "call", id, callId: uuid(r), module: "hello", args: [] }),
+    () => ({ t: "call", id, callId: uuid(r), module: "hello", args: new Uint8Array(0) }),
     () => ({
       t: "call",
       id,
       callId: uuid(r),
       module: "types",
       fn: pick(r, ["add64", "addf", "greet", "pair"]),
-      args: [{ type: "string", value: "fuzz" }],
+      args: encodeArgs([{ type: "string", value: "fuzz" }]),
     }),
     () => ({ t: "call", id, callId: uuid(r), module: "math", fn: "add", sha256: SHA }),
     () => ({ t: "cancel", callId: uuid(r) }),
     () => ({ t: "module.need", id, sha256: SHA }),
     () => ({ t: "ping", id }),
     () => ({ t: "join", id, name: `node-j${int(r, 100_000)}`, nodeId: uuid(r) }),
-    () => ({ t: "out", re: id, fd: 1, data: "aGk=" }),
+    () => ({ t: "out", re: id, fd: 1, data: new Uint8Array([104, 105]) }),
+    () => ({ t: "chunk", re: id, data: new Uint8Array([0, 97, 115, 109]) }),
     () => ({ t: "hb" }),
   ])();
 }
@@ -240,27 +268,28 @@ function handshakeMessage(r: Rng): Json {
 
 // ---- Mutations --------------------------------------------------------------------------------
 
-const encoder = new TextEncoder();
-
-function mutateMessage(r: Rng, message: Json): string {
+function mutateMessage(r: Rng, message: Json): Uint8Array {
   const keys = Object.keys(message);
   const op = int(r, 6);
   if (op === 0) message[pick(r, [...keys, "t", "id", "extra"])] = randomValue(r);
   if (op === 1) message.t = r() < 0.7 ? pick(r, TYPES) : randomString(r);
   if (op === 2) message.id = randomValue(r);
-  let text = JSON.stringify(message);
   if (op === 3) {
-    // Numbers JSON.stringify will not write: past float range, past 2^64, exponent forms.
-    const huge = pick(r, ["1e999", "-1e999", "123456789012345678901234567890", "1E+2", "-0"]);
-    text = text.replace(/-?\d+(\.\d+)?/, huge);
+    // Numbers at the edges of what MessagePack carries: floats past integer range, -0, NaN,
+    // 64-bit integers where 32-bit ones belong.
+    const key = pick(r, keys);
+    message[key] = pick<unknown>(r, [Infinity, -Infinity, NaN, -0, 2n ** 64n - 1n, 1e300, 0.5]);
   }
   if (op === 4) {
+    // Nesting deeper than the encoder writes: patch the bytes of a last field by hand.
     const depth = pick(r, [64, 1_000, 10_000, 100_000]);
-    const key = pick(r, keys.length > 1 ? keys.filter((k) => k !== "t") : ["deep"]);
-    text = text.replace(/\}$/, `,"${key}":${"[".repeat(depth)}${"]".repeat(depth)}}`);
+    const bytes = pack({ ...message, deep: 0 }); // Ends with the value 0 (one byte, 0x00).
+    const nested = new Uint8Array(depth + 1).fill(0x91); // Arrays of one element ...
+    nested[depth] = 0x90; // ... around an empty one.
+    return concat(bytes.subarray(0, bytes.length - 1), nested);
   }
-  if (op === 5) text = text.replace(/\}$/, `,"pad":"${"y".repeat(int(r, 3_000_000))}"}`);
-  return text;
+  if (op === 5) message.pad = "y".repeat(int(r, 3_000_000));
+  return pack(message);
 }
 
 /** One frame on the wire, mutated at the byte level too (flips, length field, truncation). */
@@ -295,10 +324,14 @@ function mutateFrame(r: Rng, payload: Uint8Array, last: boolean): Uint8Array {
 
 /** Never ask the fuzzed GPMD to stop: that is a legitimate request, not a fault. */
 function defuse(bytes: Uint8Array): Uint8Array {
-  const text = new TextDecoder("latin1").decode(bytes);
-  if (!/stop|\\u0073/i.test(text)) return bytes;
-  const safe = text.replace(/stop/gi, "stup").replace(/\\u0073/gi, "\\u0074");
-  return Uint8Array.from(safe, (c) => c.charCodeAt(0));
+  // MessagePack strings are raw UTF-8: "stop" as a type is the bytes s, t, o, p.
+  const out = bytes.slice();
+  for (let i = 0; i + 3 < out.length; i++) {
+    if (out[i] === 0x73 && out[i + 1] === 0x74 && out[i + 2] === 0x6f && out[i + 3] === 0x70) {
+      out[i + 2] = 0x75; // "stup"
+    }
+  }
+  return out;
 }
 
 // ---- One fuzzed connection --------------------------------------------------------------------
@@ -354,8 +387,8 @@ async function fuzzConnection(
       : atGpmd
       ? gpmdMessage(r, id)
       : nodeMessage(r, id);
-    const text = r() < 0.8 ? mutateMessage(r, message) : JSON.stringify(message);
-    parts.push(mutateFrame(r, encoder.encode(text), f === count - 1));
+    const payload = r() < 0.8 ? mutateMessage(r, message) : pack(message);
+    parts.push(mutateFrame(r, payload, f === count - 1));
   }
   if (parts.length > 1 && r() < 0.2) {
     // Splice: the head of one frame glued to the tail of another.

@@ -1,5 +1,6 @@
 import { GvmError } from "../errors.ts";
 import { isNodeName } from "../node/node_ref.ts";
+import { MODULE_CHUNK_BYTES } from "../protocol/module_transfer.ts";
 import { type DirMapping, parseDirMapping } from "../wasm/dir_map.ts";
 import { type FlagDefs, type FlagValues, parseFlags } from "./flags.ts";
 import { envEntry, parseRunArgs, type RunCliOptions } from "./run_args.ts";
@@ -65,7 +66,12 @@ export interface CapFlags {
 
 function capFlags(values: FlagValues): CapFlags {
   return {
-    maxFrameBytes: number(str(values, "max-frame-bytes"), "--max-frame-bytes", 1024),
+    // A module chunk and its frame head must fit in a frame.
+    maxFrameBytes: number(
+      str(values, "max-frame-bytes"),
+      "--max-frame-bytes",
+      MODULE_CHUNK_BYTES + 1024,
+    ),
     maxModuleBytes: number(str(values, "max-module-bytes"), "--max-module-bytes", 8),
   };
 }
@@ -392,8 +398,8 @@ GPMD options:
 
 Size caps (GPMD and nodes):
   --max-frame-bytes N  largest protocol frame accepted after the handshake (default 16 MiB;
-                       before it, 64 KiB)
-  --max-module-bytes N largest module loaded or stored (default 10 MiB)
+                       before it, 64 KiB; at least 513 KiB: modules travel in 512 KiB chunks)
+  --max-module-bytes N largest module loaded or stored (default 64 MiB)
 
 TLS (GPMD, nodes, and the stop/status/wasm commands alike):
   --tls-cert FILE --tls-key FILE --tls-ca FILE

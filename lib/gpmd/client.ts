@@ -2,9 +2,15 @@ import { GvmError } from "../errors.ts";
 import { parseHostPort } from "../host_port.ts";
 import { Connection } from "../protocol/connection.ts";
 import { clientHandshake } from "../protocol/handshake.ts";
-import { DEFAULT_GPMD_HOST, DEFAULT_GPMD_PORT } from "../protocol/limits.ts";
+import {
+  DEFAULT_GPMD_HOST,
+  DEFAULT_GPMD_PORT,
+  DEFAULT_MAX_MODULE_BYTES,
+} from "../protocol/limits.ts";
 import { dial, type TlsConfig } from "../protocol/transport.ts";
-import { base64ToBytes, bytesToBase64, type Message } from "../protocol/messages.ts";
+import type { Replies } from "../protocol/messages.ts";
+import { BodyCollector, sendParts } from "../protocol/module_transfer.ts";
+import { sha256Hex } from "../hash.ts";
 import type { NodeEntry } from "./registry.ts";
 import type { GpmdStatus } from "./server.ts";
 import type { ModuleListing, StoredModule } from "./store.ts";
@@ -39,7 +45,12 @@ export interface GpmdClientOptions {
   tls?: TlsConfig;
   /** Largest frame accepted from GPMD. @default {16 MiB} */
   maxFrameBytes?: number;
+  /** Largest module body accepted from GPMD. @default {64 MiB} */
+  maxModuleBytes?: number;
 }
+
+/** A module's identity in the store, without its body. */
+export type ModuleHead = Replies["module.get"];
 
 /**
  * Talks to one GPMD: used by nodes (registration lives as long as this connection) and by the
@@ -53,11 +64,14 @@ export interface GpmdClientOptions {
  */
 export class GpmdClient {
   readonly #conn: Connection;
+  readonly #maxModuleBytes: number;
+  #nextUpload = 1;
   readonly address: GpmdAddress;
 
-  private constructor(conn: Connection, address: GpmdAddress) {
+  private constructor(conn: Connection, address: GpmdAddress, maxModuleBytes?: number) {
     this.#conn = conn;
     this.address = address;
+    this.#maxModuleBytes = maxModuleBytes ?? DEFAULT_MAX_MODULE_BYTES;
   }
 
   /** Connects and authenticates; `GPMD_NOT_RUNNING` when nothing answers. */
@@ -86,7 +100,7 @@ export class GpmdClient {
       // GPMD sends nothing unasked today; an unknown push is ignored, not fatal.
       void message;
     });
-    return new GpmdClient(conn, options.address);
+    return new GpmdClient(conn, options.address, options.maxModuleBytes);
   }
 
   /** Resolves when the connection to GPMD ends, with the reason. */
@@ -113,17 +127,17 @@ export class GpmdClient {
   /** Names of all live nodes (with `localOnly`, not those of peer GPMDs). */
   async discover(options: { localOnly?: boolean } = {}): Promise<string[]> {
     return (await this.#conn.request({ t: "discover", local: options.localOnly === true }))
-      .names as string[];
+      .names;
   }
 
   /** Address and id of node `name`; `NODE_NOT_FOUND` if not live. */
   async lookup(name: string): Promise<NodeEntry> {
-    return (await this.#conn.request({ t: "lookup", name })).node as NodeEntry;
+    return (await this.#conn.request({ t: "lookup", name })).node;
   }
 
   /** GPMD's status figures. */
   async status(): Promise<GpmdStatus> {
-    return (await this.#conn.request({ t: "status" })).status as GpmdStatus;
+    return (await this.#conn.request({ t: "status" })).status;
   }
 
   /** Asks GPMD to shut down. */
@@ -131,10 +145,15 @@ export class GpmdClient {
     await this.#conn.request({ t: "stop" });
   }
 
-  /** Stores a module version; `MODULE_EXISTS` if that version is there already. */
-  async upload(name: string, version: string, bytes: Uint8Array): Promise<Message> {
+  /**
+   * Stores a module version, sent in parts; `MODULE_EXISTS` if that version is there already.
+   */
+  async upload(name: string, version: string, bytes: Uint8Array): Promise<Replies["module.put"]> {
+    const upload = this.#nextUpload++;
+    const sha256 = await sha256Hex(bytes);
+    await sendParts(this.#conn, upload, bytes);
     return await this.#conn.request(
-      { t: "module.put", name, version, data: bytesToBase64(bytes) },
+      { t: "module.put", upload, name, version, size: bytes.length, sha256 },
       { timeoutMs: 60_000 },
     );
   }
@@ -146,20 +165,38 @@ export class GpmdClient {
 
   /** Every stored module with its versions. */
   async listModules(): Promise<ModuleListing[]> {
-    return (await this.#conn.request({ t: "module.list" })).modules as ModuleListing[];
+    return (await this.#conn.request({ t: "module.list" })).modules;
   }
 
-  /** A stored module by name (latest unless `version`), or by content hash. */
+  /**
+   * A stored module by name (latest unless `version`), or by content hash, received in chunks
+   * and checked against its sha256 as they come (`HASH_MISMATCH` otherwise).
+   */
   async fetchModule(
     query: { name: string; version?: string } | { sha256: string },
   ): Promise<StoredModule> {
-    const reply = await this.#conn.request({ t: "module.get", ...query }, { timeoutMs: 60_000 });
-    return {
-      name: reply.name as string,
-      version: reply.version as string,
-      sha256: reply.sha256 as string,
-      bytes: base64ToBytes(reply.data as string),
-    };
+    const what = "sha256" in query ? `Module ${query.sha256.slice(0, 12)}` : query.name;
+    const body = new BodyCollector({
+      maxBytes: this.#maxModuleBytes,
+      flag: "--max-module-bytes",
+      what: `${what} from GPMD`,
+    });
+    const reply = await this.#conn.request({ t: "module.get", ...query }, {
+      timeoutMs: 60_000,
+      onEvent: (event) => body.add(event),
+    });
+    if ("sha256" in query && reply.sha256 !== query.sha256) {
+      throw new GvmError("HASH_MISMATCH", `GPMD answered ${query.sha256} with ${reply.sha256}`);
+    }
+    const bytes = body.finish(reply.size, reply.sha256);
+    return { name: reply.name, version: reply.version, sha256: reply.sha256, bytes };
+  }
+
+  /** Name, version, hash and size of a stored module, without its body. */
+  async moduleHead(
+    query: { name: string; version?: string } | { sha256: string },
+  ): Promise<ModuleHead> {
+    return await this.#conn.request({ t: "module.get", ...query, head: true });
   }
 
   /** Closes the connection (a node's registration ends with it). */

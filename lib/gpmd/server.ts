@@ -7,14 +7,9 @@ import { HandshakeGate } from "../protocol/handshake_gate.ts";
 import { DEFAULT_MAX_FRAME_BYTES } from "../protocol/limits.ts";
 import { listen, type TlsConfig } from "../protocol/transport.ts";
 import type { GpmdAddress } from "./client.ts";
-import {
-  base64ToBytes,
-  bytesToBase64,
-  integerField,
-  type Message,
-  optionalStringField,
-  stringField,
-} from "../protocol/messages.ts";
+import type { Replies, Request } from "../protocol/messages.ts";
+import type { Incoming } from "../protocol/connection.ts";
+import { ModuleService } from "./module_service.ts";
 import { isHost, isNodeId, isNodeName } from "../node/node_ref.ts";
 import { PeerDirectory } from "./peer_directory.ts";
 import { Registry } from "./registry.ts";
@@ -31,7 +26,7 @@ export interface GpmdServerOptions {
   cookie: string;
   /** Largest frame accepted from an authenticated client. @default {16 MiB} */
   maxFrameBytes?: number;
-  /** Largest module stored. @default {10 MiB} */
+  /** Largest module stored. @default {64 MiB} */
   maxModuleBytes?: number;
   /** Where log lines go. @default {() => {}} */
   log?: (line: string) => void;
@@ -52,9 +47,9 @@ export interface GpmdStatus {
   uptimeMs: number;
   nodes: string[];
   modules: number;
+  /** Module bodies served since start. */
+  bodiesServed?: number;
 }
-
-type Handler = (message: Message, conn: Connection) => Promise<Record<string, unknown>>;
 
 /**
  * The Ghost Port Mapper Daemon: the registry of live nodes and the module store, served over
@@ -75,7 +70,7 @@ export class GpmdServer {
   readonly #startedAt = new Date();
   // Uptime on the monotonic clock: a wall-clock step must not make it jump or go negative.
   readonly #startedMs = performance.now();
-  readonly #handlers: Record<string, Handler>;
+  readonly #modules: ModuleService;
   #done: Promise<void>;
   #resolveDone!: () => void;
   #closing = false;
@@ -103,28 +98,11 @@ export class GpmdServer {
         log: (line) => this.#log(line),
       });
     }
-    this.#handlers = {
-      register: (m, c) => this.#register(m, c),
-      discover: (m) =>
-        Promise.resolve({
-          names: m.local === true
-            ? this.#registry.names()
-            : [...this.#registry.names(), ...this.#peers?.names() ?? []],
-        }),
-      lookup: (m) => Promise.resolve({ node: this.#registry.lookup(stringField(m, "name")) }),
-      status: () => Promise.resolve({ status: this.status() }),
-      stop: () => {
-        setTimeout(() => this.close(), 0); // After the reply has been queued.
-        return Promise.resolve({});
-      },
-      "module.put": (m) => this.#putModule(m),
-      "module.list": () => Promise.resolve({ modules: this.#store.list() }),
-      "module.get": (m) => this.#getModule(m),
-      "module.rm": async (m) => {
-        await this.#store.remove(stringField(m, "name"), stringField(m, "version"));
-        return {};
-      },
-    };
+    this.#modules = new ModuleService({
+      store,
+      maxModuleBytes: options.maxModuleBytes,
+      log: (line) => this.#log(line),
+    });
     this.#acceptLoop();
   }
 
@@ -174,6 +152,7 @@ export class GpmdServer {
       uptimeMs: Math.round(performance.now() - this.#startedMs),
       nodes: this.#registry.names(),
       modules: this.#store.moduleCount,
+      bodiesServed: this.#modules.bodiesServed,
     };
   }
 
@@ -220,6 +199,7 @@ export class GpmdServer {
     this.#connections.add(conn);
     conn.closed.then((reason) => {
       this.#connections.delete(conn);
+      this.#modules.drop(conn);
       const gone = this.#registry.unregisterOwner(conn);
       if (gone) {
         this.#log(`node ${gone.name} left${reason ? ` (${reason.code}: ${reason.message})` : ""}`);
@@ -239,31 +219,62 @@ export class GpmdServer {
     conn.start((message) => this.#dispatch(message, conn));
   }
 
-  async #dispatch(message: Message, conn: Connection): Promise<void> {
-    const handler = Object.hasOwn(this.#handlers, message.t)
-      ? this.#handlers[message.t]
-      : undefined;
-    if (!handler) {
-      conn.replyError(
-        message.id,
-        new GvmError("PROTOCOL_ERROR", `Unknown message type '${message.t}'`),
-      );
-      return;
-    }
+  async #dispatch(message: Incoming, conn: Connection): Promise<void> {
     try {
-      conn.reply(message.id, await handler(message, conn));
+      switch (message.t) {
+        case "module.part":
+          this.#modules.part(message, conn);
+          return;
+        case "module.get":
+          await this.#modules.get(message, conn); // Replies itself, after the body.
+          return;
+        case "stop":
+          conn.reply<"stop">(message.id, {});
+          setTimeout(() => this.close(), 0); // After the reply has been queued.
+          return;
+        default:
+          conn.reply(message.id, await this.#answer(message, conn));
+      }
     } catch (error) {
       conn.replyError(message.id, error);
     }
   }
 
-  #register(message: Message, conn: Connection): Promise<Record<string, unknown>> {
-    const port = integerField(message, "port");
+  async #answer(message: Incoming, conn: Connection): Promise<Replies[keyof Replies]> {
+    switch (message.t) {
+      case "register":
+        return this.#register(message, conn);
+      case "discover":
+        return {
+          names: message.local === true
+            ? this.#registry.names()
+            : [...this.#registry.names(), ...this.#peers?.names() ?? []],
+        };
+      case "lookup":
+        return { node: this.#registry.lookup(message.name) };
+      case "status":
+        return { status: this.status() };
+      case "module.put":
+        return await this.#modules.put(message, conn);
+      case "module.list":
+        return { modules: this.#store.list() };
+      case "module.rm":
+        await this.#store.remove(message.name, message.version);
+        return {};
+      case "invalid":
+        throw new GvmError("PROTOCOL_ERROR", message.reason);
+      default:
+        throw new GvmError("PROTOCOL_ERROR", `GPMD does not serve '${message.t}'`);
+    }
+  }
+
+  #register(message: Request<"register">, conn: Connection): Replies["register"] {
+    const port = message.port;
     if (port < 1 || port > 65535) throw new GvmError("PROTOCOL_ERROR", `Bad port ${port}`);
-    let host = stringField(message, "host");
+    let host = message.host;
     if (host === "0.0.0.0" || host === "::" || host === "") host = conn.remoteAddr.hostname;
-    const name = stringField(message, "name");
-    const id = stringField(message, "nodeId");
+    const name = message.name;
+    const id = message.nodeId;
     // Names end up in other users' terminals and in comma-separated lists: keep them plain.
     if (!isNodeName(name)) {
       throw new GvmError("BAD_ARGS", "Node names are 1 to 64 letters, digits, '_', '.' or '-'");
@@ -272,34 +283,6 @@ export class GpmdServer {
     const entry = { name, id, host, port };
     this.#registry.register(entry, conn);
     this.#log(`node ${entry.name} registered at ${host}:${port}`);
-    return Promise.resolve({});
-  }
-
-  async #putModule(message: Message): Promise<Record<string, unknown>> {
-    const stored = await this.#store.put(
-      stringField(message, "name"),
-      stringField(message, "version"),
-      base64ToBytes(stringField(message, "data")),
-      this.#options.maxModuleBytes,
-    );
-    this.#log(`stored module ${stored.name} ${stored.version} (${stored.sha256})`);
-    return { name: stored.name, version: stored.version, sha256: stored.sha256 };
-  }
-
-  async #getModule(message: Message): Promise<Record<string, unknown>> {
-    const sha256 = optionalStringField(message, "sha256");
-    const found = sha256 !== undefined
-      ? await this.#store.getByHash(sha256)
-      : await this.#store.get(
-        stringField(message, "name"),
-        optionalStringField(message, "version"),
-      );
-    if (!found) throw new GvmError("MODULE_NOT_FOUND", `GPMD stores no module with hash ${sha256}`);
-    return {
-      name: found.name,
-      version: found.version,
-      sha256: found.sha256,
-      data: bytesToBase64(found.bytes),
-    };
+    return {};
   }
 }

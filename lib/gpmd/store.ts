@@ -219,6 +219,42 @@ export class ModuleStore {
     return { name, version: chosen, sha256: entry.sha256, bytes };
   }
 
+  /**
+   * Name, version, hash and size of `name` (latest unless `version`), or of the content
+   * `sha256`, without reading the body; `MODULE_NOT_FOUND` if absent.
+   */
+  head(
+    query: { name: string; version?: string } | { sha256: string },
+  ): Omit<StoredModule, "bytes"> & { size: number } {
+    for (const [name, versions] of Object.entries(this.#index)) {
+      const chosen = "sha256" in query
+        ? Object.keys(versions).find((v) => versions[v].sha256 === query.sha256)
+        : name === query.name
+        ? query.version ?? Object.keys(versions).sort(compareVersions).pop()
+        : undefined;
+      if (chosen === undefined || !Object.hasOwn(versions, chosen)) continue;
+      const entry = versions[chosen];
+      return { name, version: chosen, sha256: entry.sha256, size: entry.size };
+    }
+    const what = "sha256" in query
+      ? `hash ${query.sha256}`
+      : `${query.version ? `version ${query.version} of ` : "module named "}${query.name}`;
+    throw new GvmError("MODULE_NOT_FOUND", `GPMD stores no ${what}`);
+  }
+
+  /**
+   * Opens the stored body of `name` at `version` for reading in pieces (the caller closes it),
+   * so serving a body never needs all of it in memory; `MODULE_NOT_FOUND` if absent.
+   */
+  async openBody(name: string, version: string): Promise<Deno.FsFile> {
+    const versions = Object.hasOwn(this.#index, name) ? this.#index[name] : undefined;
+    const entry = versions && Object.hasOwn(versions, version) ? versions[version] : undefined;
+    if (!entry) {
+      throw new GvmError("MODULE_NOT_FOUND", `GPMD stores no version ${version} of ${name}`);
+    }
+    return await Deno.open(`${this.#home.modulesDir}/${entry.file}`);
+  }
+
   /** The module whose content hash is `sha256`, if stored. */
   async getByHash(sha256: string): Promise<StoredModule | undefined> {
     for (const [name, versions] of Object.entries(this.#index)) {

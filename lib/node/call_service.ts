@@ -1,49 +1,24 @@
 import { GvmError, toGvmError } from "../errors.ts";
 import type { StoredModule } from "../gpmd/store.ts";
-import type { Connection } from "../protocol/connection.ts";
-import {
-  base64ToBytes,
-  bytesToBase64,
-  type Message,
-  optionalStringField,
-  stringField,
-} from "../protocol/messages.ts";
+import type { Connection, Incoming } from "../protocol/connection.ts";
+import { DEFAULT_MAX_MODULE_BYTES } from "../protocol/limits.ts";
+import type { Request } from "../protocol/messages.ts";
+import { BodyCollector, sendChunks } from "../protocol/module_transfer.ts";
 import type { LoadedModule } from "../wasm/catalog.ts";
 import type { WasmRuntime } from "../wasm/runtime.ts";
-import { decodeArgs, encodeValues } from "./wire.ts";
+import { decodeArgs, encodeResults } from "../protocol/wasm_values.ts";
+import { OutputBatch } from "./output_batch.ts";
 
 /** Options for {@linkcode CallService}. */
 export interface CallServiceOptions {
   runtime: WasmRuntime;
   /** Fetches a module body by hash from GPMD's store. */
   fetchFromGpmd: (sha256: string) => Promise<StoredModule>;
+  /** Largest module body accepted from a caller. @default {64 MiB} */
+  maxModuleBytes?: number;
 }
 
 const SHA256 = /^[0-9a-f]{64}$/;
-
-/** Unsent output past which a call's module waits for the caller to catch up. */
-const OUTPUT_HIGH_WATER = 1024 * 1024;
-
-// Streams a chunk of a call's output to its caller; past the high-water mark the module is made
-// to wait, so a module printing without end cannot fill this node's memory or the connection.
-function forwardOutput(
-  conn: Connection,
-  requestId: number | undefined,
-  fd: 1 | 2,
-  data: Uint8Array,
-): Promise<void> | undefined {
-  conn.send({ t: "out", re: requestId, fd, data: bytesToBase64(data) });
-  return conn.unsentBytes > OUTPUT_HIGH_WATER ? conn.drained() : undefined;
-}
-
-// A call's environment from the wire: NAME=VALUE strings; absent means this node's own --env.
-function decodeEnv(value: unknown): string[] | undefined {
-  if (value === undefined) return undefined;
-  if (!Array.isArray(value) || !value.every((item) => typeof item === "string")) {
-    throw new GvmError("PROTOCOL_ERROR", "Malformed call environment");
-  }
-  return value;
-}
 
 /**
  * Serves peers' requests on this node: runs their calls (streaming output back), cancels them,
@@ -69,24 +44,27 @@ export class CallService {
   }
 
   /** Handles one peer request. */
-  handle(message: Message, conn: Connection): void {
+  handle(message: Incoming, conn: Connection): void {
     switch (message.t) {
       case "call":
         this.#serveCall(message, conn);
         return;
       case "cancel": {
         // A peer may cancel only the calls it made.
-        const running = this.#running.get(String(message.callId));
+        const running = this.#running.get(message.callId);
         if (running?.conn === conn) running.controller.abort();
         return;
       }
       case "module.need":
         this.#serveModule(message, conn);
         return;
+      case "invalid":
+        conn.replyError(message.id, new GvmError("PROTOCOL_ERROR", message.reason));
+        return;
       default:
         conn.replyError(
           message.id,
-          new GvmError("PROTOCOL_ERROR", `Unknown message type '${message.t}'`),
+          new GvmError("PROTOCOL_ERROR", `A node does not serve '${message.t}'`),
         );
     }
   }
@@ -110,15 +88,14 @@ export class CallService {
     for (const { controller } of this.#running.values()) controller.abort();
   }
 
-  async #serveCall(message: Message, conn: Connection): Promise<void> {
+  async #serveCall(message: Request<"call">, conn: Connection): Promise<void> {
     const controller = new AbortController();
+    const output = new OutputBatch(conn, message.id);
     let callId: string | undefined;
     try {
-      callId = stringField(message, "callId");
-      const module = stringField(message, "module");
-      const fn = optionalStringField(message, "fn");
+      callId = message.callId;
+      const { module, fn, sha256 } = message;
       const args = decodeArgs(message.args);
-      const sha256 = optionalStringField(message, "sha256");
       const runtime = this.#options.runtime;
       const asked = typeof message.timeoutMs === "number" && message.timeoutMs > 0
         ? message.timeoutMs
@@ -132,13 +109,17 @@ export class CallService {
         loaded,
         timeoutMs: Math.min(asked, runtime.timeoutMs),
         keepInstance: message.keep === true,
-        env: decodeEnv(message.env),
-        stdin: typeof message.stdin === "string" ? base64ToBytes(message.stdin) : undefined,
+        env: message.env,
+        stdin: message.stdin,
         signal: controller.signal,
-        onOutput: (fd, data) => forwardOutput(conn, message.id, fd, data),
+        onOutput: (fd, data) => output.write(fd, data),
       });
-      conn.reply(message.id, { types: result.types, values: encodeValues(result.values) });
+      conn.reply<"call">(message.id, {
+        values: encodeResults(result.types, result.values),
+        out: output.take(),
+      });
     } catch (error) {
+      output.flush(); // What the call printed before it failed, then the error.
       conn.replyError(message.id, error);
     } finally {
       if (callId !== undefined && this.#running.get(callId)?.controller === controller) {
@@ -156,28 +137,38 @@ export class CallService {
     const local = await catalog.load(module).catch(() => undefined);
     if (local?.sha256 === sha256) return local;
     const fromGpmd = await this.#options.fetchFromGpmd(sha256).catch(() => undefined);
-    if (fromGpmd) return await catalog.add({ name: module, sha256, bytes: fromGpmd.bytes });
-    const reply = await conn.request({ t: "module.need", sha256 }, { timeoutMs: 60_000 })
-      .catch((error) => {
-        const err = toGvmError(error);
-        throw new GvmError(
-          err.code === "PEER_DOWN" ? "PEER_DOWN" : "MODULE_NOT_FOUND",
-          `Cannot get ${module} (${sha256.slice(0, 12)}): ${err.message}`,
-        );
-      });
-    return await catalog.add({
-      name: module,
-      sha256,
-      bytes: base64ToBytes(stringField(reply, "data")),
+    if (fromGpmd?.sha256 === sha256) {
+      return await catalog.add({ name: module, sha256, bytes: fromGpmd.bytes, hashChecked: true });
+    }
+    const body = new BodyCollector({
+      maxBytes: this.#options.maxModuleBytes ?? DEFAULT_MAX_MODULE_BYTES,
+      flag: "--max-module-bytes",
+      what: `${module} from the caller`,
     });
+    const reply = await conn.request({ t: "module.need", sha256 }, {
+      timeoutMs: 60_000,
+      onEvent: (event) => body.add(event),
+    }).catch((error) => {
+      const err = toGvmError(error);
+      throw new GvmError(
+        err.code === "PEER_DOWN" ? "PEER_DOWN" : "MODULE_NOT_FOUND",
+        `Cannot get ${module} (${sha256.slice(0, 12)}): ${err.message}`,
+      );
+    });
+    const bytes = body.finish(reply.size, sha256);
+    return await catalog.add({ name: module, sha256, bytes, hashChecked: true });
   }
 
-  async #serveModule(message: Message, conn: Connection): Promise<void> {
+  // Streams a body the peer lacks, in chunks, then the reply that closes it.
+  async #serveModule(message: Request<"module.need">, conn: Connection): Promise<void> {
     try {
-      const sha256 = stringField(message, "sha256");
-      const loaded = await this.#options.runtime.catalog.byHash(sha256);
-      if (!loaded) throw new GvmError("MODULE_NOT_FOUND", `No module with hash ${sha256} here`);
-      conn.reply(message.id, { data: bytesToBase64(loaded.bytes) });
+      const loaded = await this.#options.runtime.catalog.byHash(message.sha256);
+      if (!loaded) {
+        throw new GvmError("MODULE_NOT_FOUND", `No module with hash ${message.sha256} here`);
+      }
+      if (message.id === undefined) return;
+      if (!await sendChunks(conn, message.id, loaded.bytes)) return;
+      conn.reply<"module.need">(message.id, { size: loaded.bytes.length });
     } catch (error) {
       conn.replyError(message.id, error);
     }

@@ -14,6 +14,8 @@ export interface GpmdLinkOptions {
   retryMs?: number;
   tls?: TlsConfig;
   maxFrameBytes?: number;
+  /** Largest module body accepted from GPMD. */
+  maxModuleBytes?: number;
 }
 
 /**
@@ -75,6 +77,7 @@ export class GpmdLink {
       cookie: this.#options.cookie,
       tls: this.#options.tls,
       maxFrameBytes: this.#options.maxFrameBytes,
+      maxModuleBytes: this.#options.maxModuleBytes,
     });
     try {
       await client.register(this.#options.entry);

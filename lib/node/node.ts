@@ -5,8 +5,7 @@ import { listen, type TlsConfig } from "../protocol/transport.ts";
 import { acceptLoop } from "../protocol/accept_loop.ts";
 import { HandshakeGate } from "../protocol/handshake_gate.ts";
 import { type HomePaths, homePaths } from "../home.ts";
-import type { Connection } from "../protocol/connection.ts";
-import { base64ToBytes, bytesToBase64, type Message } from "../protocol/messages.ts";
+import type { Connection, Incoming } from "../protocol/connection.ts";
 import { type LoadedModule, ModuleCatalog } from "../wasm/catalog.ts";
 import type { DirMapping } from "../wasm/dir_map.ts";
 import { SandboxPool } from "../wasm/sandbox_pool.ts";
@@ -18,7 +17,7 @@ import { type MapOptions, type MapResult, type MapSpec, runMap } from "./map.ts"
 import type { CallArg } from "../wasm/values.ts";
 import { acceptPeer, dialPeer, type Peer } from "./peer_link.ts";
 import { hostLabel, isLoopback, parseNodeRef } from "./node_ref.ts";
-import { decodeValues, encodeArgs } from "./wire.ts";
+import { decodeResults, encodeArgs } from "../protocol/wasm_values.ts";
 
 /** Options for {@linkcode GvmNode.start}. */
 export interface GvmNodeOptions {
@@ -50,7 +49,7 @@ export interface GvmNodeOptions {
   tls?: TlsConfig;
   /** Largest frame accepted from GPMD and peers. @default {16 MiB} */
   maxFrameBytes?: number;
-  /** Largest module loaded, from the folder, GPMD or a peer. @default {10 MiB} */
+  /** Largest module loaded, from the folder, GPMD or a peer. @default {64 MiB} */
   maxModuleBytes?: number;
   /** Refuse every incoming peer connection. @default {false} */
   denyPeers?: boolean;
@@ -124,6 +123,7 @@ export class GvmNode {
     this.#service = new CallService({
       runtime,
       fetchFromGpmd: (sha256) => this.#link.client.fetchModule({ sha256 }),
+      maxModuleBytes: options.maxModuleBytes,
     });
   }
 
@@ -170,6 +170,7 @@ export class GvmNode {
             log: (line) => options.log?.(line),
             tls: options.tls,
             maxFrameBytes: options.maxFrameBytes,
+            maxModuleBytes: options.maxModuleBytes,
           });
         } catch (error) {
           const retry = !explicit && toGvmError(error).code === "NAME_TAKEN" && attempt < 20;
@@ -497,7 +498,7 @@ export class GvmNode {
     }
   }
 
-  #onPeerMessage(message: Message, conn: Connection): void {
+  #onPeerMessage(message: Incoming, conn: Connection): void {
     if (message.t === "ping") {
       // `cores`: how many calls we run at once, so a Node.map caller can place by load.
       const body = { cores: this.capacity };
@@ -540,15 +541,13 @@ export class GvmNode {
       timeoutMs,
       keep: options.keepInstance === true ? true : undefined,
       // The call's own world travels with it: the caller's environment, and stdin if given.
-      env: options.env ?? this.runtime.env,
-      stdin: options.stdin ? bytesToBase64(options.stdin) : undefined,
+      env: [...options.env ?? this.runtime.env],
+      stdin: options.stdin,
     }, {
       timeoutMs: timeoutMs + REMOTE_GRACE_MS,
       signal,
       onEvent: (event) => {
-        if (event.t === "out" && typeof event.data === "string") {
-          options.onOutput?.(event.fd === 2 ? 2 : 1, base64ToBytes(event.data));
-        }
+        if (event.t === "out") options.onOutput?.(event.fd, event.data);
       },
     }).catch((error) => {
       // The same words as a local call, and always which node it happened on.
@@ -556,7 +555,9 @@ export class GvmNode {
       const err = toGvmError(error);
       throw new GvmError(err.code, `on ${peer.name}: ${err.message}`, { cause: err });
     });
-    return decodeValues(reply.types, reply.values);
+    // Output the call had not sent yet rides in its reply, after what was streamed.
+    for (const [fd, data] of reply.out ?? []) options.onOutput?.(fd, data);
+    return decodeResults(reply.values);
   }
 
   /** Version `version` of `module` from GPMD's store, compiled and cached by its hash. */
@@ -568,10 +569,16 @@ export class GvmNode {
         `GPMD at ${host}:${port} is unreachable: cannot fetch ${module}@${version}`,
       );
     }
-    const stored = await this.#link.client.fetchModule({ name: module, version });
-    return await this.runtime.catalog.add(stored);
+    const client = this.#link.client;
+    const head = await client.moduleHead({ name: module, version });
+    const known = await this.runtime.catalog.byHash(head.sha256);
+    if (known) return known;
+    const fetched = await client.fetchModule({ sha256: head.sha256 });
+    return await this.runtime.catalog.add({ ...fetched, name: module, hashChecked: true });
   }
 
+  // Resolves a store module once per content: a small head request names the latest body's
+  // hash, and a body already compiled here is not downloaded again.
   async #fetchFromStore(module: string) {
     if (!this.#link?.isUp) {
       // "No module named x" would send the user looking for a typo when GPMD is the problem.
@@ -582,7 +589,12 @@ export class GvmNode {
       );
     }
     try {
-      return await this.#link.client.fetchModule({ name: module });
+      const client = this.#link.client;
+      const head = await client.moduleHead({ name: module });
+      const known = await this.runtime.catalog.byHash(head.sha256);
+      if (known) return known;
+      const fetched = await client.fetchModule({ sha256: head.sha256 });
+      return { ...fetched, name: module, hashChecked: true };
     } catch (error) {
       if (toGvmError(error).code === "MODULE_NOT_FOUND") return undefined;
       throw error;

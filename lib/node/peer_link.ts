@@ -1,5 +1,5 @@
 import { GvmError } from "../errors.ts";
-import { Connection } from "../protocol/connection.ts";
+import { Connection, type MessageHandler } from "../protocol/connection.ts";
 import {
   clientHandshake,
   handshakeDeadline,
@@ -9,7 +9,6 @@ import {
 import { isNodeId, isNodeName, isRemoteNodeName } from "./node_ref.ts";
 import { HANDSHAKE_TIMEOUT_MS } from "../protocol/limits.ts";
 import { dial, type TlsConfig } from "../protocol/transport.ts";
-import type { Message } from "../protocol/messages.ts";
 
 /** Who is at the other end of a peer connection. */
 export interface PeerIdentity {
@@ -39,7 +38,7 @@ export async function dialPeer(options: {
   expected: string;
   self: PeerIdentity;
   cookie: string;
-  handler: (message: Message, conn: Connection) => void;
+  handler: MessageHandler;
   /** How we list the peer. @default {options.expected} */
   key?: string;
   /** How the peer should list us when we reach it through another host's GPMD. */
@@ -67,7 +66,7 @@ export async function dialPeer(options: {
       { t: "join", name: options.self.name, nodeId: options.self.id, via: options.via },
       { timeoutMs: HANDSHAKE_TIMEOUT_MS },
     );
-    if (reply.name !== options.expected || typeof reply.nodeId !== "string") {
+    if (reply.name !== options.expected) {
       throw new GvmError(
         "CONNECTION_DENIED",
         `The node at ${options.host}:${options.port} is ${
@@ -107,16 +106,16 @@ export async function acceptPeer(socket: Deno.Conn, options: {
   });
   const valid = join.t === "join" && isNodeName(join.name) && isNodeId(join.nodeId) &&
     (join.via === undefined || isRemoteNodeName(join.via));
-  if (!valid) {
+  if (join.t !== "join" || !valid) {
     const error = new GvmError("PROTOCOL_ERROR", "Expected a join request with a valid name");
     if (join.id === undefined) conn.sendError(error);
     else conn.replyError(join.id, error);
     await conn.closeAfterFlush();
     throw error;
   }
-  const nodeId = join.nodeId as string;
+  const nodeId = join.nodeId;
   // Other hosts' nodes are listed as name@host, as the user would name them from here.
-  const name = typeof join.via === "string" ? join.via : join.name as string;
+  const name = join.via ?? join.name;
   const denial = options.admit({ name, id: nodeId });
   if (denial) {
     conn.replyError(join.id, denial);

@@ -1,6 +1,19 @@
 import { type ErrorCode, GvmError, isErrorCode, toGvmError } from "../errors.ts";
 import { FrameDecoder } from "./frame.ts";
-import { decodeMessage, encodeMessage, type Message } from "./messages.ts";
+import { Outbox } from "./outbox.ts";
+import {
+  decodeMessage,
+  decodeReply,
+  type Invalid,
+  type Message,
+  type Notice,
+  packMessage,
+  type Replies,
+  type Reply,
+  type Request,
+  type RequestType,
+  type StreamEvent,
+} from "./messages.ts";
 import {
   DEFAULT_MAX_FRAME_BYTES,
   HANDSHAKE_MAX_FRAME_BYTES,
@@ -23,8 +36,8 @@ export interface ConnectionOptions {
 export interface RequestOptions {
   /** How long to wait for the reply. @default {10000} */
   timeoutMs?: number;
-  /** Receives messages that name this request in `re` before the reply (streamed output). */
-  onEvent?: (message: Message) => void;
+  /** Receives messages that name this request in `re` before the reply (output, body chunks). */
+  onEvent?: (event: StreamEvent) => void;
   /** Rejects the request when aborted. */
   signal?: AbortSignal;
 }
@@ -41,17 +54,23 @@ const READ_BYTES = 64 * 1024;
 const MAX_UNSENT_BYTES = 64 * 1024 * 1024;
 
 interface Pending {
-  resolve: (message: Message) => void;
+  resolve: (body: Record<string, unknown>) => void;
   reject: (error: GvmError) => void;
-  onEvent?: (message: Message) => void;
+  onEvent?: (event: StreamEvent) => void;
   timer?: ReturnType<typeof setTimeout>;
   deadline: number;
-  label: string;
+  label: RequestType;
   timeoutMs: number;
 }
 
+/** What a started connection hands its handler: requests, notices, and messages it cannot read. */
+export type Incoming = Request | Notice<"cancel" | "module.part"> | Invalid;
+
 /** Handles a message that is neither a reply nor a stream event. */
-export type MessageHandler = (message: Message, connection: Connection) => void;
+export type MessageHandler = (message: Incoming, connection: Connection) => void;
+
+/** Anything that can be sent. */
+export type Outgoing = Request | Notice | Reply;
 
 /**
  * Owns one socket: frames in and out, the pending-request map, heartbeats, and close.
@@ -76,8 +95,7 @@ export class Connection {
   #waiter?: { resolve: (m: Message) => void; reject: (e: GvmError) => void };
   #handler?: MessageHandler;
   #nextId = 1;
-  #outbox: Uint8Array[] = [];
-  #outboxBytes = 0;
+  readonly #outbox = new Outbox();
   #inFlightBytes = 0;
   #flushing?: Promise<void>;
   #lastReceived = performance.now();
@@ -102,7 +120,7 @@ export class Connection {
 
   /** Bytes queued or being written, not yet handed to the socket. */
   get unsentBytes(): number {
-    return this.#outboxBytes + this.#inFlightBytes;
+    return this.#outbox.queuedBytes + this.#inFlightBytes;
   }
 
   /** Resolves when everything queued so far has been written (or the connection is closed). */
@@ -161,36 +179,46 @@ export class Connection {
     }
   }
 
-  /** Queues `message` for sending; writes are batched. */
-  send(message: Message): void {
+  /** Queues `message` for sending; frames queued together go out in one write. */
+  send(message: Outgoing): void {
     if (this.#isClosed) return;
-    const frame = encodeMessage(message);
-    this.#outboxBytes += frame.byteLength;
+    this.#outbox.push(packMessage(message));
     // A peer that stops reading must not make us buffer without bound.
-    if (this.#outboxBytes > MAX_UNSENT_BYTES) {
+    if (this.#outbox.queuedBytes > MAX_UNSENT_BYTES) {
       this.close(
         new GvmError("PEER_DOWN", "The other side is not reading; dropped its connection"),
       );
       return;
     }
-    this.#outbox.push(frame);
     this.#flushing ??= this.#flush();
   }
 
-  /** Sends a request and resolves with its reply; an error reply rejects with its code. */
-  request(message: Omit<Message, "id">, options: RequestOptions = {}): Promise<Message> {
+  /**
+   * Sends a request and resolves with its reply's checked fields; an error reply rejects with
+   * its code, a malformed one with `PROTOCOL_ERROR`.
+   */
+  request<T extends RequestType>(
+    message: Request<T>,
+    options: RequestOptions = {},
+  ): Promise<Replies[T]> {
     if (this.#isClosed) {
       return Promise.reject(this.#closeError ?? new GvmError("PEER_DOWN", "Connection closed"));
     }
     const id = this.#nextId++;
-    return new Promise((resolve, reject) => {
+    return new Promise<Replies[T]>((resolve, reject) => {
       const timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
       const pending: Pending = {
-        resolve,
+        resolve: (body) => {
+          try {
+            resolve(decodeReply(message.t as T, body));
+          } catch (error) {
+            reject(error as GvmError);
+          }
+        },
         reject,
         onEvent: options.onEvent,
         deadline: performance.now() + timeoutMs,
-        label: String(message.t),
+        label: message.t,
         timeoutMs,
       };
       // Once heartbeats run they also sweep deadlines: a timer per request costs ~10 µs.
@@ -203,14 +231,14 @@ export class Connection {
         reject(new GvmError("CANCELLED", `'${message.t}' was cancelled`));
       }, { once: true });
       this.#pending.set(id, pending);
-      this.send({ ...message, id } as Message);
+      this.send({ ...message, id } as Request);
     });
   }
 
   /** Replies to request `id` with success and `body`. */
-  reply(id: number | undefined, body: Record<string, unknown> = {}): void {
+  reply<T extends RequestType>(id: number | undefined, body: Replies[T]): void {
     if (id === undefined) return;
-    this.send({ ...body, t: "reply", id, ok: true });
+    this.send({ t: "reply", id, ok: true, body: body as Record<string, unknown> });
   }
 
   /**
@@ -261,17 +289,19 @@ export class Connection {
 
   async #flush(): Promise<void> {
     try {
-      while (this.#outbox.length > 0 && !this.#isClosed) {
-        const batch = this.#outbox;
-        this.#outbox = [];
-        this.#outboxBytes = 0;
-        const bytes = batch.length === 1 ? batch[0] : concat(batch);
-        this.#inFlightBytes = bytes.length;
-        let written = 0;
-        while (written < bytes.length) {
-          written += await this.#conn.write(bytes.subarray(written));
+      while (!this.#outbox.isEmpty && !this.#isClosed) {
+        // Small frames queued together leave in one write; large pieces as they are, uncopied.
+        const batch = this.#outbox.take();
+        for (const part of batch) this.#inFlightBytes += part.byteLength;
+        for (const bytes of batch) {
+          let written = 0;
+          while (written < bytes.length) {
+            written += await this.#conn.write(bytes.subarray(written));
+          }
+          this.#inFlightBytes -= bytes.length;
         }
         this.#inFlightBytes = 0;
+        this.#outbox.written();
       }
     } catch (error) {
       this.close(new GvmError("PEER_DOWN", `Write failed: ${(error as Error).message}`));
@@ -335,39 +365,35 @@ export class Connection {
   }
 
   #dispatch(message: Message): void {
-    if (message.t === "reply" && message.id !== undefined) {
-      const pending = this.#pending.get(message.id);
-      if (!pending) return; // Late reply to a request that timed out or was cancelled.
-      this.#pending.delete(message.id);
-      clearTimeout(pending.timer);
-      if (message.ok === true) pending.resolve(message);
-      else pending.reject(replyError(message));
-      return;
+    switch (message.t) {
+      case "reply": {
+        const pending = this.#pending.get(message.id);
+        if (!pending) return; // Late reply to a request that timed out or was cancelled.
+        this.#pending.delete(message.id);
+        clearTimeout(pending.timer);
+        if (message.ok) pending.resolve(message.body);
+        else pending.reject(replyError(message.code, message.message, message.exitCode));
+        return;
+      }
+      case "out":
+      case "chunk":
+        this.#pending.get(message.re)?.onEvent?.(message);
+        return;
+      case "error": // A complaint about something we sent; nothing to answer.
+      case "hb":
+      case "hello":
+      case "challenge":
+      case "auth":
+      case "welcome":
+        return; // Handshake messages after the handshake: nothing to do.
+      default:
+        this.#handler!(message as Incoming, this);
     }
-    if (typeof message.re === "number") {
-      this.#pending.get(message.re)?.onEvent?.(message);
-      return;
-    }
-    if (message.t === "error") return; // A complaint about something we sent; nothing to answer.
-    this.#handler!(message, this);
   }
 }
 
-function replyError(message: Message): GvmError {
-  const code: ErrorCode = isErrorCode(message.code) ? message.code : "PROTOCOL_ERROR";
-  const text = typeof message.message === "string" ? message.message : "Request failed";
-  const exitCode = Number.isInteger(message.exitCode) ? message.exitCode as number : undefined;
-  return new GvmError(code, text, { exitCode });
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const chunk of chunks) length += chunk.byteLength;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
+function replyError(code: string, message: string, exitCode?: number): GvmError {
+  return new GvmError(isErrorCode(code) ? code as ErrorCode : "PROTOCOL_ERROR", message, {
+    exitCode,
+  });
 }

@@ -23,6 +23,9 @@ export function encodeFrame(payload: Uint8Array): Uint8Array {
 // as bigger frames need.
 const MIN_BUFFER_BYTES = 4 * 1024;
 
+/** Size of the slabs small payloads are copied into. */
+const SLAB_BYTES = 64 * 1024;
+
 /** Options for {@linkcode FrameDecoder}. */
 export interface FrameDecoderOptions {
   /** Largest payload accepted. @default {16 MiB} */
@@ -42,6 +45,11 @@ export interface FrameDecoderOptions {
 export class FrameDecoder {
   #maxFrameBytes: number;
   #buffer = new Uint8Array(0);
+  #view = new DataView(this.#buffer.buffer);
+  // Small payloads are copied into a slab and handed out as views of it: a copy is needed (the
+  // buffer is reused), an ArrayBuffer per frame is not. Slab bytes handed out are never reused.
+  #slab = new Uint8Array(0);
+  #slabUsed = 0;
   #start = 0;
   #end = 0;
 
@@ -64,8 +72,7 @@ export class FrameDecoder {
     this.#append(chunk);
     const payloads: Uint8Array[] = [];
     while (this.#end - this.#start >= FRAME_HEADER_BYTES) {
-      const view = new DataView(this.#buffer.buffer, this.#start, FRAME_HEADER_BYTES);
-      const length = view.getUint32(0);
+      const length = this.#view.getUint32(this.#start);
       if (length === 0) {
         throw new GvmError("BAD_FRAME", "Cannot parse frame: zero length");
       }
@@ -77,11 +84,23 @@ export class FrameDecoder {
       }
       if (this.#end - this.#start < FRAME_HEADER_BYTES + length) break;
       const from = this.#start + FRAME_HEADER_BYTES;
-      payloads.push(this.#buffer.slice(from, from + length));
+      payloads.push(this.#copy(from, length));
       this.#start = from + length;
     }
     if (this.#start === this.#end) this.#start = this.#end = 0;
     return payloads;
+  }
+
+  #copy(from: number, length: number): Uint8Array {
+    if (length > SLAB_BYTES / 8) return this.#buffer.slice(from, from + length);
+    if (this.#slabUsed + length > this.#slab.length) {
+      this.#slab = new Uint8Array(SLAB_BYTES);
+      this.#slabUsed = 0;
+    }
+    const at = this.#slabUsed;
+    this.#slab.set(this.#buffer.subarray(from, from + length), at);
+    this.#slabUsed += length;
+    return this.#slab.subarray(at, at + length);
   }
 
   #append(chunk: Uint8Array): void {
@@ -94,6 +113,7 @@ export class FrameDecoder {
         : this.#buffer;
       next.set(this.#buffer.subarray(this.#start, this.#end), 0);
       this.#buffer = next;
+      this.#view = new DataView(next.buffer);
       this.#start = 0;
       this.#end = live;
     }

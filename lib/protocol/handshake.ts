@@ -2,7 +2,7 @@ import { GvmError } from "../errors.ts";
 import { toHex } from "../hash.ts";
 import type { Connection } from "./connection.ts";
 import { HANDSHAKE_TIMEOUT_MS } from "./limits.ts";
-import type { Message } from "./messages.ts";
+import type { Message, Notice, NoticeType } from "./messages.ts";
 
 /** Wire version; a peer speaking another is refused during the handshake. */
 export const PROTOCOL_VERSION = 1;
@@ -56,8 +56,12 @@ export function timeLeft(deadline: number): number {
   return Math.max(0, deadline - performance.now());
 }
 
-async function expect(conn: Connection, type: string, deadline: number): Promise<Message> {
-  const message = await conn.next(timeLeft(deadline)).catch((error) => {
+async function expect<T extends NoticeType>(
+  conn: Connection,
+  type: T,
+  deadline: number,
+): Promise<Notice<T>> {
+  const message: Message = await conn.next(timeLeft(deadline)).catch((error) => {
     if (!(error instanceof GvmError)) throw error;
     if (error.code === "TIMEOUT") throw new GvmError("AUTH_FAILED", "Handshake timed out");
     if (error.code === "BAD_FRAME" || error.code === "PROTOCOL_ERROR") {
@@ -75,10 +79,14 @@ async function expect(conn: Connection, type: string, deadline: number): Promise
       String(message.message ?? "Refused by the other side"),
     );
   }
-  if (message.t !== type) {
-    throw new GvmError("AUTH_FAILED", `Handshake expected '${type}', got '${message.t}'`);
+  if (message.t === "invalid" && message.type === type) {
+    throw new GvmError("AUTH_FAILED", `Malformed ${type}: ${message.reason}`);
   }
-  return message;
+  if (message.t !== type) {
+    const got = message.t === "invalid" ? message.type : message.t;
+    throw new GvmError("AUTH_FAILED", `Handshake expected '${type}', got '${got}'`);
+  }
+  return message as Notice<T>;
 }
 
 function isNonce(value: unknown): value is string {
@@ -103,7 +111,7 @@ export async function clientHandshake(
   const clientNonce = nonce();
   conn.send({ t: "hello", v: PROTOCOL_VERSION, nonce: clientNonce });
   const challenge = await expect(conn, "challenge", deadline);
-  if (!isNonce(challenge.nonce) || typeof challenge.proof !== "string") {
+  if (!isNonce(challenge.nonce)) {
     throw new GvmError("AUTH_FAILED", "Malformed challenge");
   }
   const expected = await proof(cookie, "gvm-server", clientNonce, challenge.nonce);
@@ -145,7 +153,7 @@ export async function serverHandshake(
     });
     const auth = await expect(conn, "auth", deadline);
     const expected = await proof(cookie, "gvm-client", serverNonce, hello.nonce);
-    if (typeof auth.proof !== "string" || !sameText(expected, auth.proof)) {
+    if (!sameText(expected, auth.proof)) {
       throw new GvmError("AUTH_FAILED", "Wrong cookie: access denied");
     }
     conn.send({ t: "welcome" });

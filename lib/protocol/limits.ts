@@ -1,13 +1,16 @@
 /** Internal limits shared by GPMD and nodes; every buffer has a cap and every wait a timeout. */
 
-/** Largest frame payload accepted by default (fits a 5 MiB module base64-encoded, with room). */
+/** Largest frame payload accepted by default (module bodies travel in far smaller chunks). */
 export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
 /** Largest frame accepted before the cookie handshake is done: a stranger gets little room. */
 export const HANDSHAKE_MAX_FRAME_BYTES = 64 * 1024;
 
-/** Largest module a node loads or GPMD stores by default; base64 of it fits a default frame. */
-export const DEFAULT_MAX_MODULE_BYTES = 10 * 1024 * 1024;
+/**
+ * Largest module a node loads or GPMD stores by default: room for real programs (a Rust or Go
+ * build with debug info runs to tens of MiB). Bodies travel in chunks, so no frame must hold one.
+ */
+export const DEFAULT_MAX_MODULE_BYTES = 64 * 1024 * 1024;
 
 /** How long a new connection may take to finish the cookie handshake. */
 export const HANDSHAKE_TIMEOUT_MS = 5_000;

@@ -1,18 +1,263 @@
+// Every message GVM speaks, in one place (as epmd keeps its wire codes in one header): each type
+// with its fields, and pure decoders that check them, so no handler reads an untyped bag.
+// A payload is one MessagePack map whose `t` names its type; requests carry an integer `id`,
+// and the answer is `reply` with the same id; `out` and `chunk` stream before a reply (`re`).
 import { GvmError } from "../errors.ts";
-import { encodeFrame } from "./frame.ts";
+import { type PackedFrame, packFrame, packWholeFrame, unpackValue } from "./codec.ts";
 
-/**
- * One protocol message: a JSON object whose `t` names its type. Requests carry a numeric `id`;
- * the matching reply is `{ t: "reply", id, ok, ... }`.
- */
-export interface Message {
-  t: string;
-  id?: number;
-  [field: string]: unknown;
+/** A live node as GPMD lists it. */
+export interface NodeEntryFields {
+  name: string;
+  id: string;
+  host: string;
+  port: number;
 }
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder("utf-8", { fatal: true });
+/** A stored module's name and versions. */
+export interface ModuleListingFields {
+  name: string;
+  versions: string[];
+  latest: string;
+}
+
+/** GPMD's status figures. */
+export interface StatusFields {
+  pid: number;
+  hostname: string;
+  port: number;
+  startedAt: string;
+  uptimeMs: number;
+  nodes: string[];
+  modules: number;
+  /** Module bodies served since start (each `module.get` that sent a body). */
+  bodiesServed?: number;
+}
+
+/** Output produced by a call, as carried in its reply. */
+export type OutputChunk = [fd: 1 | 2, data: Uint8Array];
+
+/** Requests: what each carries. */
+export interface Requests {
+  join: { name: string; nodeId: string; via?: string };
+  ping: Record<never, never>;
+  call: {
+    callId: string;
+    module: string;
+    fn?: string;
+    /** Arguments in the wasm value encoding (lib/protocol/wasm_values.ts). */
+    args: Uint8Array;
+    sha256?: string;
+    timeoutMs?: number;
+    keep?: boolean;
+    /** The call's environment, `NAME=VALUE`; absent: the serving node's own `--env`. */
+    env?: string[];
+    /** The call's standard input; absent: empty. */
+    stdin?: Uint8Array;
+  };
+  /** A node asks its caller for a module body by hash: `chunk` events, then the reply. */
+  "module.need": { sha256: string };
+  register: { name: string; nodeId: string; host: string; port: number };
+  discover: { local?: boolean };
+  lookup: { name: string };
+  status: Record<never, never>;
+  stop: Record<never, never>;
+  /** Stores the body sent before it as `module.part` messages with the same `upload`. */
+  "module.put": { upload: number; name: string; version: string; size: number; sha256: string };
+  "module.list": Record<never, never>;
+  "module.rm": { name: string; version: string };
+  /** A node's modules and their exports, for a peer's Tab completion. */
+  modules: Record<never, never>;
+  /** With `head`, metadata only; else the body follows as `chunk` events, then the reply. */
+  "module.get": { name?: string; version?: string; sha256?: string; head?: boolean };
+}
+
+/** Replies: what each request's successful answer carries. */
+export interface Replies {
+  join: { name: string; nodeId: string };
+  /** `cores`: how many calls the node runs at once, so a `Node.map` caller can place by load. */
+  ping: { cores?: number };
+  call: { values: Uint8Array; out?: OutputChunk[] };
+  "module.need": { size: number };
+  register: Record<never, never>;
+  discover: { names: string[] };
+  lookup: { node: NodeEntryFields };
+  status: { status: StatusFields };
+  stop: Record<never, never>;
+  "module.put": { name: string; version: string; sha256: string };
+  "module.list": { modules: ModuleListingFields[] };
+  "module.rm": Record<never, never>;
+  modules: { modules: { name: string; exports: string[] }[] };
+  "module.get": { name: string; version: string; sha256: string; size: number };
+}
+
+/** Messages that are not requests. */
+export interface Notices {
+  hello: { v: number; nonce: string };
+  challenge: { nonce: string; proof: string };
+  auth: { proof: string };
+  welcome: Record<never, never>;
+  /** Why the other side is hanging up. */
+  error: { code: string; message: string };
+  hb: Record<never, never>;
+  cancel: { callId: string };
+  /** A piece of an upload that a later `module.put` names. */
+  "module.part": { upload: number; data: Uint8Array };
+  /** Output of the call that request `re` started. */
+  out: { re: number; fd: 1 | 2; data: Uint8Array };
+  /** A piece of the module body that request `re` asked for. */
+  chunk: { re: number; data: Uint8Array };
+}
+
+/** A request type name. */
+export type RequestType = keyof Requests;
+/** A notice type name. */
+export type NoticeType = keyof Notices;
+
+/** A request as sent or received. */
+export type Request<T extends RequestType = RequestType> = {
+  [K in T]: { t: K; id?: number } & Requests[K];
+}[T];
+
+/** A notice as sent or received. */
+export type Notice<T extends NoticeType = NoticeType> = {
+  [K in T]: { t: K; id?: number } & Notices[K];
+}[T];
+
+/** An answer to request `id`: success with fields for the requester to decode, or an error. */
+export type Reply =
+  | { t: "reply"; id: number; ok: true; body: Record<string, unknown> }
+  | { t: "reply"; id: number; ok: false; code: string; message: string; exitCode?: number };
+
+/**
+ * A message whose type is unknown or whose fields are wrong: the receiver answers it with
+ * `PROTOCOL_ERROR` (when it has an id) instead of hanging up, as a newer peer may send it.
+ */
+export interface Invalid {
+  t: "invalid";
+  /** The type it claimed. */
+  type: string;
+  id?: number;
+  reason: string;
+}
+
+/** Any decoded message. */
+export type Message = Request | Notice | Reply | Invalid;
+
+/** A stream event: output or a body chunk for a pending request. */
+export type StreamEvent = Notice<"out" | "chunk">;
+
+// ---- Field checks -----------------------------------------------------------------------------
+
+type Check = (value: unknown) => boolean;
+type Checks<F> = { [K in keyof F]-?: Check };
+
+const optional = (check: Check): Check => (v) => v === undefined || check(v);
+const str: Check = (v) => typeof v === "string";
+const int: Check = (v) => Number.isSafeInteger(v);
+const num: Check = (v) => typeof v === "number";
+const bool: Check = (v) => typeof v === "boolean";
+const bytes: Check = (v) => v instanceof Uint8Array;
+const list = (check: Check): Check => (v) => Array.isArray(v) && v.every(check);
+const record = <F>(checks: Checks<F>): Check => (v) =>
+  typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) &&
+  Object.entries(checks as Record<string, Check>).every(([k, check]) =>
+    check((v as Record<string, unknown>)[k])
+  );
+const fd: Check = (v) => v === 1 || v === 2;
+
+const REQUEST_CHECKS: { [T in RequestType]: Checks<Requests[T]> } = {
+  join: { name: str, nodeId: str, via: optional(str) },
+  ping: {},
+  call: {
+    callId: str,
+    module: str,
+    fn: optional(str),
+    args: bytes,
+    sha256: optional(str),
+    timeoutMs: optional(num),
+    keep: optional(bool),
+    env: optional(list(str)),
+    stdin: optional(bytes),
+  },
+  "module.need": { sha256: str },
+  register: { name: str, nodeId: str, host: str, port: int },
+  discover: { local: optional(bool) },
+  lookup: { name: str },
+  status: {},
+  stop: {},
+  "module.put": { upload: int, name: str, version: str, size: int, sha256: str },
+  "module.list": {},
+  "module.rm": { name: str, version: str },
+  modules: {},
+  "module.get": {
+    name: optional(str),
+    version: optional(str),
+    sha256: optional(str),
+    head: optional(bool),
+  },
+};
+
+const NOTICE_CHECKS: { [T in NoticeType]: Checks<Notices[T]> } = {
+  hello: { v: num, nonce: str },
+  challenge: { nonce: str, proof: str },
+  auth: { proof: str },
+  welcome: {},
+  error: { code: str, message: str },
+  hb: {},
+  cancel: { callId: str },
+  "module.part": { upload: int, data: bytes },
+  out: { re: int, fd, data: bytes },
+  chunk: { re: int, data: bytes },
+};
+
+const REPLY_CHECKS: { [T in RequestType]: Checks<Replies[T]> } = {
+  join: { name: str, nodeId: str },
+  ping: { cores: optional(int) },
+  call: { values: bytes, out: optional(list((v) => Array.isArray(v) && fd(v[0]) && bytes(v[1]))) },
+  "module.need": { size: int },
+  register: {},
+  discover: { names: list(str) },
+  lookup: { node: record<NodeEntryFields>({ name: str, id: str, host: str, port: int }) },
+  status: {
+    status: record<StatusFields>({
+      pid: int,
+      hostname: str,
+      port: int,
+      startedAt: str,
+      uptimeMs: num,
+      nodes: list(str),
+      modules: int,
+      bodiesServed: optional(int),
+    }),
+  },
+  stop: {},
+  "module.put": { name: str, version: str, sha256: str },
+  "module.list": {
+    modules: list(record<ModuleListingFields>({ name: str, versions: list(str), latest: str })),
+  },
+  "module.rm": {},
+  // Checked entry by entry where it is read (lib/node/module_index.ts): a peer's names.
+  modules: { modules: (v) => Array.isArray(v) },
+  "module.get": { name: str, version: str, sha256: str, size: int },
+};
+
+type CheckList = [field: string, check: Check][];
+
+// The checks as lists, built once: decoding runs for every frame.
+const listed = (table: Record<string, object>): Map<string, CheckList> =>
+  new Map(Object.entries(table).map(([t, checks]) => [t, Object.entries(checks)]));
+const REQUEST_LISTS = listed(REQUEST_CHECKS);
+const NOTICE_LISTS = listed(NOTICE_CHECKS);
+const REPLY_LISTS = listed(REPLY_CHECKS);
+
+function firstBadField(fields: Record<string, unknown>, checks: CheckList): string | undefined {
+  for (const [name, check] of checks) {
+    if (!check(fields[name])) return name;
+  }
+  return undefined;
+}
+
+// ---- Encode and decode ------------------------------------------------------------------------
 
 /**
  * Encodes `message` as one length-prefixed frame.
@@ -22,81 +267,104 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
  * const frame = encodeMessage({ t: "discover", id: 1 });
  * ```
  */
-export function encodeMessage(message: Message): Uint8Array {
-  return encodeFrame(encoder.encode(JSON.stringify(message)));
+export function encodeMessage(message: Request | Notice | Reply): Uint8Array {
+  const [map, field] = asMap(message);
+  return packWholeFrame(map, field);
 }
 
 /**
- * Decodes one frame payload. Bad UTF-8, bad JSON or a value that is not an object with a string
- * `t` throws `PROTOCOL_ERROR`.
+ * Encodes `message` for a connection's outbox, with large byte fields (`data`, a reply's
+ * `values`) by reference; the head is valid until the next encoding.
  *
  * @example
  * ```ts
- * decodeMessage(new TextEncoder().encode('{"t":"discover"}')); // { t: "discover" }
+ * outbox.push(packMessage({ t: "chunk", re: 1, data: bytes }));
+ * ```
+ */
+export function packMessage(message: Request | Notice | Reply): PackedFrame {
+  const [map, field] = asMap(message);
+  return packFrame(map, field);
+}
+
+// The map on the wire, and its field that may hold many bytes.
+function asMap(message: Request | Notice | Reply): [Record<string, unknown>, string] {
+  if (message.t === "reply" && message.ok) {
+    const { body, ...head } = message;
+    return [{ ...body, ...head }, "values"];
+  }
+  return [message as Record<string, unknown>, "data"];
+}
+
+/** A type name as GVM spells them; anything else is garbage, not a newer peer's message. */
+const TYPE_NAME = /^[a-z][a-z.]{0,31}$/;
+
+/**
+ * Decodes one frame payload. Bytes that are not a MessagePack map with a type name `t` (and an
+ * integer `id` when present) throw `PROTOCOL_ERROR`: the connection is closed. A map with an
+ * unknown type or wrong fields decodes to {@linkcode Invalid}, to be answered.
+ *
+ * @example
+ * ```ts
+ * decodeMessage(encodeMessage({ t: "discover", id: 1 }).subarray(4)); // { t: "discover", id: 1 }
  * ```
  */
 export function decodeMessage(payload: Uint8Array): Message {
-  let value: unknown;
-  try {
-    value = JSON.parse(decoder.decode(payload));
-  } catch (error) {
-    throw new GvmError("PROTOCOL_ERROR", `Cannot parse message: ${(error as Error).message}`);
-  }
+  const value = unpackValue(payload);
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new GvmError("PROTOCOL_ERROR", "Cannot parse message: not a JSON object");
+    throw new GvmError("PROTOCOL_ERROR", "Cannot parse message: not a map");
   }
-  const message = value as Record<string, unknown>;
-  if (typeof message.t !== "string") {
-    throw new GvmError("PROTOCOL_ERROR", "Cannot parse message: missing type field 't'");
+  const fields = value as Record<string, unknown>;
+  const t = fields.t;
+  if (typeof t !== "string" || !TYPE_NAME.test(t)) {
+    throw new GvmError("PROTOCOL_ERROR", "Cannot parse message: missing or bad type field 't'");
   }
-  if (message.id !== undefined && !Number.isSafeInteger(message.id)) {
+  if (fields.id !== undefined && !int(fields.id)) {
     throw new GvmError("PROTOCOL_ERROR", "Cannot parse message: 'id' is not an integer");
   }
-  return message as Message;
-}
-
-/** Reads a string field of a received message, or throws `PROTOCOL_ERROR`. */
-export function stringField(message: Message, name: string): string {
-  const value = message[name];
-  if (typeof value !== "string") {
-    throw new GvmError("PROTOCOL_ERROR", `Message '${message.t}' lacks string field '${name}'`);
+  const id = fields.id as number | undefined;
+  if (t === "reply") {
+    if (id === undefined || !bool(fields.ok)) {
+      throw new GvmError("PROTOCOL_ERROR", "Cannot parse message: reply without id or ok");
+    }
+    if (fields.ok === true) {
+      const { t: _t, id: _id, ok: _ok, ...body } = fields;
+      return { t, id, ok: true, body };
+    }
+    return {
+      t,
+      id,
+      ok: false,
+      code: typeof fields.code === "string" ? fields.code : "PROTOCOL_ERROR",
+      message: typeof fields.message === "string" ? fields.message : "Request failed",
+      // A WASI program's own exit code, so a remote proc_exit(N) is still N here.
+      exitCode: Number.isSafeInteger(fields.exitCode) ? fields.exitCode as number : undefined,
+    };
   }
-  return value;
-}
-
-/** Reads an optional string field of a received message. */
-export function optionalStringField(message: Message, name: string): string | undefined {
-  return message[name] === undefined ? undefined : stringField(message, name);
-}
-
-/** Reads an integer field of a received message, or throws `PROTOCOL_ERROR`. */
-export function integerField(message: Message, name: string): number {
-  const value = message[name];
-  if (!Number.isSafeInteger(value)) {
-    throw new GvmError("PROTOCOL_ERROR", `Message '${message.t}' lacks integer field '${name}'`);
+  const checks = REQUEST_LISTS.get(t) ?? NOTICE_LISTS.get(t);
+  if (!checks) return { t: "invalid", type: t, id, reason: `Unknown message type '${t}'` };
+  const bad = firstBadField(fields, checks);
+  if (bad !== undefined) {
+    return { t: "invalid", type: t, id, reason: `Message '${t}' has a bad field '${bad}'` };
   }
-  return value as number;
+  return fields as Message;
 }
 
-/** Base64 of raw bytes, for module bodies inside JSON messages. */
-export function bytesToBase64(bytes: Uint8Array): string {
-  let binary = "";
-  const chunk = 0x8000;
-  for (let i = 0; i < bytes.length; i += chunk) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + chunk));
+/**
+ * Checks the fields of a successful reply to a request of type `type`; `PROTOCOL_ERROR` if any
+ * is wrong.
+ *
+ * @example
+ * ```ts
+ * decodeReply("discover", { names: ["node-1"] }); // { names: ["node-1"] }
+ * ```
+ */
+export function decodeReply<T extends RequestType>(
+  type: T,
+  body: Record<string, unknown>,
+): Replies[T] {
+  const bad = firstBadField(body, REPLY_LISTS.get(type)!);
+  if (bad !== undefined) {
+    throw new GvmError("PROTOCOL_ERROR", `Reply to '${type}' has a bad field '${bad}'`);
   }
-  return btoa(binary);
-}
-
-/** Inverse of {@linkcode bytesToBase64}; bad input throws `PROTOCOL_ERROR`. */
-export function base64ToBytes(text: string): Uint8Array {
-  let binary: string;
-  try {
-    binary = atob(text);
-  } catch {
-    throw new GvmError("PROTOCOL_ERROR", "Cannot parse message: bad base64 data");
-  }
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
+  return body as Replies[T];
 }

@@ -20,6 +20,8 @@ export interface ModuleBytes {
   name: string;
   sha256: string;
   bytes: Uint8Array;
+  /** Set only by code that hashed these very bytes and found `sha256` (chunks as they came). */
+  hashChecked?: boolean;
 }
 
 /** Options for {@linkcode ModuleCatalog}. */
@@ -32,7 +34,7 @@ export interface ModuleCatalogOptions {
   listFallback?: () => Promise<string[]>;
   /** Memory cap per instance, in 64 KiB pages. @default {4096} (256 MiB) */
   maxMemoryPages?: number;
-  /** Largest module body loaded. @default {10 MiB} */
+  /** Largest module body loaded. @default {64 MiB} */
   maxModuleBytes?: number;
 }
 
@@ -89,9 +91,18 @@ export class ModuleCatalog {
     return await this.#byHash.get(sha256)?.catch(() => undefined);
   }
 
-  /** Compiles `body` (checking its hash when given) and caches it by hash. */
+  /**
+   * Compiles `body` and caches it by hash, after checking the hash unless the caller already
+   * did (`hashChecked`: a body hashed as its chunks arrived).
+   */
   async add(body: ModuleBytes): Promise<LoadedModule> {
+    const known = await this.byHash(body.sha256);
+    // The very body cached already (checked when it came): no second hash of many MiB.
+    if (known?.bytes === body.bytes) {
+      return await this.#compile(body.name, known.sha256, known.bytes);
+    }
     this.#checkSize(body.name, body.bytes.length);
+    if (body.hashChecked) return await this.#compile(body.name, body.sha256, body.bytes);
     const actual = await sha256Hex(body.bytes);
     if (actual !== body.sha256) {
       throw new GvmError(

@@ -1,37 +1,50 @@
-import { encodeFrame } from "../protocol/frame.ts";
-import { base64ToBytes, bytesToBase64 } from "../protocol/messages.ts";
+import { GvmError } from "../errors.ts";
+import { packWholeFrame, unpackValue } from "../protocol/codec.ts";
+import { decodeParams, decodeValues, encodeParams, encodeValues } from "../protocol/wasm_values.ts";
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-const BIGINT = "$bigint";
-const BYTES = "$bytes";
-const NUMBER = "$number";
+// Wasm values cross the pipe in the one value encoding every hop uses (exact for i64, NaN,
+// ±Infinity and -0); the rest of a header is plain MessagePack, byte arrays as raw binary.
+type Header = Record<string, unknown>;
+const EMPTY = new Uint8Array(0);
 
-// JSON has no NaN, Infinity or -0; wasm floats do.
-function replace(_key: string, value: unknown): unknown {
-  if (typeof value === "number" && (!Number.isFinite(value) || Object.is(value, -0))) {
-    return { [NUMBER]: Object.is(value, -0) ? "-0" : String(value) };
+// Tags for the two shapes of wasm values a header holds: a list of values (results), and a
+// list of typed parameters ({ type, value } or a string's { type: "string", bytes }).
+const VALUES = "$values";
+const PARAMS = "$params";
+
+const isValue = (v: unknown) => typeof v === "number" || typeof v === "bigint";
+const isParam = (v: unknown) =>
+  typeof v === "object" && v !== null && typeof (v as Header).type === "string" &&
+  (isValue((v as Header).value) || (v as Header).bytes instanceof Uint8Array);
+
+// Walks a (small) header: number lists and parameter lists go in the value encoding.
+function toWire(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    if (value.length > 0 && value.every(isValue)) return { [VALUES]: encodeValues(value) };
+    if (value.length > 0 && value.every(isParam)) return { [PARAMS]: encodeParams(value) };
+    return value.map(toWire);
   }
-  if (typeof value === "bigint") return { [BIGINT]: String(value) };
-  if (value instanceof Uint8Array) return { [BYTES]: bytesToBase64(value) };
-  return value;
+  if (typeof value !== "object" || value === null || value instanceof Uint8Array) return value;
+  const out: Header = {};
+  for (const [key, field] of Object.entries(value)) out[key] = toWire(field);
+  return out;
 }
 
-function revive(_key: string, value: unknown): unknown {
-  if (value === null || typeof value !== "object") return value;
-  const tagged = value as Record<string, unknown>;
-  if (typeof tagged[BIGINT] === "string") return BigInt(tagged[BIGINT] as string);
-  if (typeof tagged[BYTES] === "string") return base64ToBytes(tagged[BYTES] as string);
-  if (typeof tagged[NUMBER] === "string") {
-    return tagged[NUMBER] === "-0" ? -0 : Number(tagged[NUMBER]);
-  }
-  return value;
+function fromWire(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(fromWire);
+  if (typeof value !== "object" || value === null || value instanceof Uint8Array) return value;
+  const tagged = value as Header;
+  if (tagged[VALUES] instanceof Uint8Array) return decodeValues(tagged[VALUES]);
+  if (tagged[PARAMS] instanceof Uint8Array) return decodeParams(tagged[PARAMS]);
+  const out: Header = {};
+  for (const [key, field] of Object.entries(tagged)) out[key] = fromWire(field);
+  return out;
 }
 
 /**
  * Encodes one message between a node and its sandbox process: a length-prefixed frame holding
- * a JSON header (bigints, byte arrays, NaN, ±Infinity and -0 kept exact) and, optionally, raw
- * bytes (a module body).
+ * a MessagePack map of a header (`h`) and, optionally, raw bytes (`b`, a module body, copied
+ * once).
  *
  * @example
  * ```ts
@@ -39,12 +52,7 @@ function revive(_key: string, value: unknown): unknown {
  * ```
  */
 export function encodeSandboxMessage(header: object, bytes?: Uint8Array): Uint8Array {
-  const json = encoder.encode(JSON.stringify(header, replace));
-  const payload = new Uint8Array(4 + json.length + (bytes?.length ?? 0));
-  new DataView(payload.buffer).setUint32(0, json.length);
-  payload.set(json, 4);
-  if (bytes) payload.set(bytes, 4 + json.length);
-  return encodeFrame(payload);
+  return packWholeFrame({ h: toWire(header), b: bytes ?? EMPTY }, "b");
 }
 
 /**
@@ -56,7 +64,12 @@ export function encodeSandboxMessage(header: object, bytes?: Uint8Array): Uint8A
  * ```
  */
 export function decodeSandboxMessage<T>(payload: Uint8Array): { header: T; bytes: Uint8Array } {
-  const length = new DataView(payload.buffer, payload.byteOffset, 4).getUint32(0);
-  const header = JSON.parse(decoder.decode(payload.subarray(4, 4 + length)), revive) as T;
-  return { header, bytes: payload.subarray(4 + length) };
+  const value = unpackValue(payload) as { h?: unknown; b?: unknown } | null;
+  if (
+    typeof value !== "object" || value === null || typeof value.h !== "object" ||
+    value.h === null || !(value.b instanceof Uint8Array)
+  ) {
+    throw new GvmError("PROTOCOL_ERROR", "Cannot parse sandbox message");
+  }
+  return { header: fromWire(value.h) as T, bytes: value.b };
 }

@@ -2,15 +2,24 @@
 // frames are written byte for byte and whatever comes back is read with a deadline, so a test
 // can see exactly what a GPMD or a node answers (or that it hangs up).
 
+import { decode, encode } from "@msgpack/msgpack";
+
 /** Bytes in a frame's length prefix. */
 export const HEADER_BYTES = 4;
 /** The frame size cap both GPMD and nodes enforce. */
 export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
 const encoder = new TextEncoder();
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
-/** One frame read back: its payload, and the message in it when it is a JSON object with `t`. */
+/**
+ * One message as MessagePack, as GVM writes it (byte arrays raw, bigints as 64-bit integers).
+ * Written with the npm codec directly, not GVM's own, so a codec bug cannot hide from tests.
+ */
+export function pack(message: unknown): Uint8Array {
+  return encode(message, { useBigInt64: true, ignoreUndefined: true });
+}
+
+/** One frame read back: its payload, and the message in it when it is a map with `t`. */
 export interface ReadFrame {
   payload: Uint8Array;
   message?: { t: string; [field: string]: unknown };
@@ -25,11 +34,13 @@ export interface ReadToEnd {
   ms: number;
 }
 
-/** `payload` (bytes, text, or a value to JSON-encode) with its 4-byte big-endian length. */
+/** `payload` (bytes, raw text, or a value to MessagePack) with its 4-byte big-endian length. */
 export function frame(payload: Uint8Array | string | object): Uint8Array {
   const bytes = payload instanceof Uint8Array
     ? payload
-    : encoder.encode(typeof payload === "string" ? payload : JSON.stringify(payload));
+    : typeof payload === "string"
+    ? encoder.encode(payload)
+    : pack(payload);
   return withLength(bytes, bytes.byteLength);
 }
 
@@ -101,6 +112,7 @@ export class RawClient implements AsyncDisposable {
   #waiters: (() => void)[] = [];
   #closed = false;
   #heartbeat?: ReturnType<typeof setInterval>;
+  #writing: Promise<unknown> = Promise.resolve();
   readonly #pump: Promise<void>;
 
   private constructor(conn: Deno.TcpConn) {
@@ -160,15 +172,22 @@ export class RawClient implements AsyncDisposable {
     return true;
   }
 
-  /** Writes every byte of `bytes`; false if the server has already hung up (EPIPE/ECONNRESET). */
-  async write(bytes: Uint8Array): Promise<boolean> {
-    try {
-      let written = 0;
-      while (written < bytes.length) written += await this.conn.write(bytes.subarray(written));
-      return true;
-    } catch {
-      return false;
-    }
+  /**
+   * Writes every byte of `bytes`, after any write still under way (a heartbeat must not land in
+   * the middle of a big frame); false if the server has already hung up (EPIPE/ECONNRESET).
+   */
+  write(bytes: Uint8Array): Promise<boolean> {
+    const done = this.#writing.then(async () => {
+      try {
+        let written = 0;
+        while (written < bytes.length) written += await this.conn.write(bytes.subarray(written));
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    this.#writing = done;
+    return done;
   }
 
   /** Writes `payload` as one well-formed frame. */
@@ -283,8 +302,10 @@ export class RawClient implements AsyncDisposable {
 
 function parseMessage(payload: Uint8Array): ReadFrame["message"] {
   try {
-    const value = JSON.parse(strictUtf8.decode(payload));
-    if (typeof value === "object" && value !== null && typeof value.t === "string") return value;
+    const value = decode(payload, { useBigInt64: true }) as Record<string, unknown> | null;
+    if (typeof value === "object" && value !== null && typeof value.t === "string") {
+      return value as ReadFrame["message"];
+    }
   } catch {
     // Not a message: the caller looks at the payload bytes.
   }
@@ -293,6 +314,12 @@ function parseMessage(payload: Uint8Array): ReadFrame["message"] {
 
 /** A short description of a frame for failure messages. */
 export function describe(read: ReadFrame): string {
-  if (read.message) return JSON.stringify(read.message).slice(0, 200);
+  if (read.message) {
+    return JSON.stringify(
+      read.message,
+      (_k, v) =>
+        v instanceof Uint8Array ? `<${v.length} bytes>` : typeof v === "bigint" ? `${v}n` : v,
+    ).slice(0, 200);
+  }
   return `${read.payload.byteLength} raw bytes`;
 }

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { GvmNode, homePaths } from "../../mod.ts";
 import { assertGvmError, assertRejectsGvmError } from "../_assert.ts";
 import { dialPeer } from "../../lib/node/peer_link.ts";
+import { encodeArgs } from "../../lib/protocol/wasm_values.ts";
 import {
   FIXTURES_DIR,
   MODULES_DIR,
@@ -328,7 +329,7 @@ Deno.test("a module flooding output to a caller that stops reading waits, instea
     callId: crypto.randomUUID(),
     module: "flood",
     fn: "run",
-    args: [{ type: "int", value: "20000" }],
+    args: encodeArgs([{ type: "int", value: 20000n }]),
   }, { timeoutMs: 60_000 }).catch(() => {});
   const rss = async () => {
     const out = await new Deno.Command("ps", {

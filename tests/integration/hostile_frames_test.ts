@@ -11,12 +11,14 @@ import {
   frame,
   handshakeProof,
   MAX_FRAME_BYTES,
+  pack,
   randomNonce,
   RawClient,
   type ReadFrame,
   type ReadToEnd,
   withLength,
 } from "./_raw_wire.ts";
+import { decodeResults, encodeArgs } from "../../lib/protocol/wasm_values.ts";
 
 /** The handshake's own deadline in the product (lib/protocol/limits.ts). */
 const HANDSHAKE_TIMEOUT_MS = 5_000;
@@ -124,11 +126,12 @@ async function withTarget(
       callId: crypto.randomUUID(),
       module: "math",
       fn: "add",
-      args: [{ type: "int", value: "1" }, { type: "int", value: "2" }],
+      args: encodeArgs([{ type: "int", value: 1n }, { type: "int", value: 2n }]),
     }),
     checkReply: (reply) => {
-      assert.equal(reply.ok, true, JSON.stringify(reply));
-      assert.deepEqual(reply.values, [3]);
+      assert.equal(reply.ok, true, describe({ payload: new Uint8Array(), message: reply }));
+      assert.ok(reply.values instanceof Uint8Array, "values travel in the wasm value encoding");
+      assert.deepEqual(decodeResults(reply.values).values, [3]);
     },
     claim: (name, id) => ({ t: "join", id, name, nodeId: crypto.randomUUID() }),
     lists: async (name) =>
@@ -216,23 +219,25 @@ function garbageFirst(name: string, bytes: Uint8Array): Case {
   };
 }
 
-const encoder = new TextEncoder();
-const BAD_UTF8 = new Uint8Array([0x7b, 0x22, 0x74, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0xff, 0x22, 0x7d]);
+/** A map {t: <bad UTF-8>}: fixmap of 1, fixstr "t", fixstr of 2 bytes that are not UTF-8. */
+const BAD_UTF8 = new Uint8Array([0x81, 0xa1, 0x74, 0xa2, 0xc3, 0x28]);
 
 /** Malformed frames, each of which must close a connection, before or after the handshake. */
 const MALFORMED: [string, Uint8Array][] = [
   ["a zero-length frame", withLength(new Uint8Array(0), 0)],
-  ["a one-byte frame", frame("{")],
+  ["a one-byte frame", frame(new Uint8Array([0xc1]))],
   ["a length over the 16 MiB cap", withLength(new Uint8Array(0), MAX_FRAME_BYTES + 1)],
   ["a length of 2^32-1", withLength(new Uint8Array(0), 0xffff_ffff)],
-  ["a payload of bad UTF-8", frame(BAD_UTF8)],
-  ["a payload that is not JSON", frame("hello there")],
-  ["a JSON array", frame("[1,2,3]")],
-  ["a JSON number", frame("42")],
-  ["JSON null", frame("null")],
-  ["an object without t", frame('{"id":1,"name":"x"}')],
-  ["an object whose t is not a string", frame('{"t":7,"id":1}')],
-  ["an id that is not an integer", frame('{"t":"hello","id":1.5,"v":1}')],
+  ["a type name of bad UTF-8", frame(BAD_UTF8)],
+  ["a payload that is not MessagePack", frame("hello there")],
+  ["a MessagePack array", frame(pack([1, 2, 3]))],
+  ["a MessagePack number", frame(pack(42))],
+  ["MessagePack nil", frame(pack(null))],
+  ["a map without t", frame(pack({ id: 1, name: "x" }))],
+  ["a map whose t is not a string", frame(pack({ t: 7, id: 1 }))],
+  ["an id that is not an integer", frame(pack({ t: "hello", id: 1.5, v: 1 }))],
+  ["a truncated map", frame(pack({ t: "discover", id: 1 }).subarray(0, 5))],
+  ["bytes after the map", frame(concat(pack({ t: "hb" }), new Uint8Array([0])))],
 ];
 
 const CASES: Case[] = [
@@ -250,7 +255,7 @@ const CASES: Case[] = [
     name: "a partial frame then silence is closed by the handshake timeout",
     async run(target) {
       await using raw = await RawClient.connect(target.port);
-      await raw.write(withLength(encoder.encode('{"t":"hello"'), 100));
+      await raw.write(withLength(pack({ t: "hello" }), 100));
       const read = await assertHangsUp(raw, {
         withinMs: HANDSHAKE_TIMEOUT_MS + 5_000,
         codes: ["AUTH_FAILED"],
@@ -280,7 +285,7 @@ const CASES: Case[] = [
     name: "a partial frame after the handshake then silence is closed by the heartbeat timeout",
     async run(target) {
       await using raw = await authenticated(target);
-      await raw.write(withLength(encoder.encode('{"t":"ping","id":'), 100));
+      await raw.write(withLength(pack({ t: "ping" }), 100));
       const read = await raw.readToEnd(HANG_MS);
       assert.ok(read.ms >= HEARTBEAT_DEAD_MS - 1_000, `closed after only ${read.ms} ms`);
       assert.ok(read.ms < HEARTBEAT_DEAD_MS + 5_000, `closed after ${read.ms} ms`);
@@ -291,7 +296,7 @@ const CASES: Case[] = [
     async run(target) {
       await using raw = await RawClient.connect(target.port);
       const padding = "x".repeat(8 * 1024 * 1024);
-      await raw.send(`{"t":"hello","v":1,"nonce":"${randomNonce()}","pad":"${padding}"}`);
+      await raw.send({ t: "hello", v: 1, nonce: randomNonce(), pad: padding });
       // A stranger may be held to a smaller cap than a peer (closed unread), or be read and
       // refused: either way no challenge comes back, and the connection ends at once.
       await assertHangsUp(raw, { codes: ["AUTH_FAILED"] });
@@ -510,6 +515,41 @@ const CASES: Case[] = [
         assert.equal(reply.code, "MODULE_NOT_FOUND", `version ${version}: ${reply.message}`);
         assert.doesNotMatch(String(reply.message), /\/modules\//, "no server path in the reply");
       }
+    },
+  },
+  {
+    name: "upload parts that lie about their size or hash store nothing",
+    only: "gpmd",
+    async run(target) {
+      await using raw = await authenticated(target);
+      const math = await Deno.readFile(`${MODULES_DIR}/math.wasm`);
+      const put = (id: number, upload: number, size: number, sha256: string) =>
+        raw.send({ t: "module.put", id, upload, name: "liar", version: "v0.0.1", size, sha256 });
+      // Parts, then a put that claims another size; then one that claims another hash.
+      await raw.send({ t: "module.part", upload: 1, data: math });
+      await put(1, 1, math.length + 1, "0".repeat(64));
+      assert.equal((await replyTo(raw, 1)).code, "PROTOCOL_ERROR");
+      await raw.send({ t: "module.part", upload: 2, data: math });
+      await put(2, 2, math.length, "0".repeat(64));
+      assert.equal((await replyTo(raw, 2)).code, "HASH_MISMATCH");
+      // A put naming no upload at all, and body chunks for a request that does not exist.
+      await put(3, 9, 10, "0".repeat(64));
+      assert.equal((await replyTo(raw, 3)).ok, false);
+      await raw.send({ t: "chunk", re: 77, data: math });
+      await raw.send({ t: "module.list", id: 4 });
+      const listed = await replyTo(raw, 4);
+      assert.deepEqual(listed.modules, [], "nothing was stored");
+    },
+  },
+  {
+    name: "stream events for no request are ignored",
+    async run(target) {
+      await using raw = await authenticated(target);
+      raw.startHeartbeat();
+      await raw.send({ t: "out", re: 5, fd: 1, data: new Uint8Array([104, 105]) });
+      await raw.send({ t: "chunk", re: 6, data: new Uint8Array(1024) });
+      await raw.send(target.request(7));
+      target.checkReply(await replyTo(raw, 7));
     },
   },
   {

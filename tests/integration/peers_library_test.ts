@@ -4,8 +4,8 @@ import assert from "node:assert/strict";
 import { GvmError } from "../../lib/errors.ts";
 import { sha256Hex } from "../../lib/hash.ts";
 import { dialPeer } from "../../lib/node/peer_link.ts";
-import { encodeArgs } from "../../lib/node/wire.ts";
-import { bytesToBase64 } from "../../lib/protocol/messages.ts";
+import { decodeResults, encodeArgs } from "../../lib/protocol/wasm_values.ts";
+import { sendChunks } from "../../lib/protocol/module_transfer.ts";
 import type { CallArg } from "../../lib/wasm/values.ts";
 import { assertRejectsGvmError } from "../_assert.ts";
 import { FIXTURES_DIR, MODULES_DIR, tempHome } from "./_harness.ts";
@@ -101,7 +101,9 @@ Deno.test("a module sent with a forged hash is refused with HASH_MISMATCH", asyn
       if (message.t === "module.need") {
         asked++;
         assert.equal(message.sha256, mathSha);
-        conn.reply(message.id, { data: bytesToBase64(sent) });
+        sendChunks(conn, message.id!, sent).then(() =>
+          conn.reply<"module.need">(message.id, { size: sent.length })
+        );
       } else {
         conn.replyError(message.id, new GvmError("PROTOCOL_ERROR", `unexpected ${message.t}`));
       }
@@ -123,7 +125,8 @@ Deno.test("a module sent with a forged hash is refused with HASH_MISMATCH", asyn
     // The forged body was not kept: B asks again, and the real one runs.
     sent = math;
     const reply = await call(crypto.randomUUID());
-    assert.deepEqual([reply.types, reply.values], [["i32"], [5]]);
+    const { types, values } = decodeResults(reply.values);
+    assert.deepEqual([types, values], [["i32"], [5]]);
     assert.equal(asked, 2);
   } finally {
     peer.conn.close();

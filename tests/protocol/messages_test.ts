@@ -1,153 +1,145 @@
 import assert from "node:assert/strict";
+import { encode } from "@msgpack/msgpack";
 import { assertGvmError } from "../_assert.ts";
 import { FrameDecoder } from "../../lib/protocol/frame.ts";
 import {
-  base64ToBytes,
-  bytesToBase64,
   decodeMessage,
+  decodeReply,
   encodeMessage,
-  integerField,
   type Message,
-  optionalStringField,
-  stringField,
+  type Notice,
+  type Reply,
+  type Request,
 } from "../../lib/protocol/messages.ts";
 
-/** Asserts `fn` throws a GvmError PROTOCOL_ERROR whose message contains every fragment. */
 const assertProtocolError = (fn: () => unknown, ...fragments: string[]) =>
   assertGvmError(fn, "PROTOCOL_ERROR", ...fragments);
 
-const utf8 = (text: string) => new TextEncoder().encode(text);
-
-Deno.test("`encodeMessage()` output decodes back to the same message", () => {
-  const message: Message = {
-    t: "call",
-    id: 42,
-    module: "math",
-    fn: "add",
-    args: [{ type: "int", value: "18446744073709551615" }, { type: "string", value: "héllo ✓" }],
-    nested: { ok: true, none: null },
-  };
+/** Encodes then decodes through the frame decoder, as a connection does. */
+function roundTrip(message: Request | Notice | Reply): Message {
   const frames = new FrameDecoder().push(encodeMessage(message));
   assert.equal(frames.length, 1);
-  assert.deepEqual(decodeMessage(frames[0]), message);
+  return decodeMessage(frames[0]);
+}
+
+const body = new Uint8Array([0, 1, 2, 255]);
+
+const EVERY_MESSAGE: (Request | Notice)[] = [
+  { t: "hello", v: 1, nonce: "ab".repeat(16) },
+  { t: "challenge", nonce: "cd".repeat(16), proof: "ef".repeat(32) },
+  { t: "auth", proof: "01".repeat(32) },
+  { t: "welcome" },
+  { t: "error", code: "AUTH_FAILED", message: "no" },
+  { t: "hb" },
+  { t: "cancel", callId: "c-1" },
+  { t: "module.part", upload: 3, data: body },
+  { t: "out", re: 7, fd: 2, data: body },
+  { t: "chunk", re: 7, data: body },
+  { t: "join", id: 1, name: "node-1", nodeId: "x", via: "node-1@10.0.0.2" },
+  { t: "ping", id: 2 },
+  {
+    t: "call",
+    id: 3,
+    callId: "c-1",
+    module: "math",
+    fn: "add",
+    args: body,
+    sha256: "0".repeat(64),
+    timeoutMs: 1500,
+    keep: true,
+  },
+  { t: "module.need", id: 4, sha256: "0".repeat(64) },
+  { t: "register", id: 5, name: "node-1", nodeId: "x", host: "127.0.0.1", port: 4000 },
+  { t: "discover", id: 6, local: true },
+  { t: "lookup", id: 7, name: "node-1" },
+  { t: "status", id: 8 },
+  { t: "stop", id: 9 },
+  { t: "module.put", id: 10, upload: 3, name: "m", version: "v1", size: 4, sha256: "a" },
+  { t: "module.list", id: 11 },
+  { t: "module.get", id: 12, name: "m", version: "v1", head: true },
+  { t: "module.get", id: 13, sha256: "0".repeat(64) },
+];
+
+Deno.test("every message type survives `encodeMessage()` and `decodeMessage()`", () => {
+  for (const message of EVERY_MESSAGE) assert.deepEqual(roundTrip(message), message, message.t);
 });
 
-Deno.test("`encodeMessage()` writes the JSON text after a 4-byte length", () => {
-  const frame = encodeMessage({ t: "discover", id: 1 });
-  const json = '{"t":"discover","id":1}';
-  assert.deepEqual(frame.subarray(0, 4), new Uint8Array([0, 0, 0, json.length]));
-  assert.equal(new TextDecoder().decode(frame.subarray(4)), json);
+Deno.test("byte fields travel raw: a 1 MiB chunk costs a few bytes of framing, not base64", () => {
+  const data = new Uint8Array(1024 * 1024).fill(7);
+  const frame = encodeMessage({ t: "chunk", re: 1, data });
+  assert.ok(frame.length < data.length + 32, `${frame.length} bytes`);
 });
 
-Deno.test("`decodeMessage()` accepts a message without an id and one with id 0", () => {
-  assert.deepEqual(decodeMessage(utf8('{"t":"heartbeat"}')), { t: "heartbeat" });
-  assert.deepEqual(decodeMessage(utf8('{"t":"reply","id":0,"ok":true}')), {
+Deno.test("replies carry their fields, and `decodeReply()` checks them per request type", () => {
+  const ok = roundTrip({ t: "reply", id: 4, ok: true, body: { names: ["a", "b"] } });
+  assert.deepEqual(ok, { t: "reply", id: 4, ok: true, body: { names: ["a", "b"] } });
+  if (ok.t !== "reply" || !ok.ok) throw new Error("not a success");
+  assert.deepEqual(decodeReply("discover", ok.body), { names: ["a", "b"] });
+  assertProtocolError(() => decodeReply("discover", { names: [1] }), "discover", "names");
+  assertProtocolError(() => decodeReply("lookup", { node: { name: "x" } }), "node");
+  assertProtocolError(() => decodeReply("call", { values: "not bytes" }), "values");
+  assert.deepEqual(
+    decodeReply("call", { values: body, out: [[1, body]] }),
+    { values: body, out: [[1, body]] },
+  );
+  const failed = roundTrip({ t: "reply", id: 5, ok: false, code: "TRAP", message: "boom" });
+  assert.deepEqual(failed, { t: "reply", id: 5, ok: false, code: "TRAP", message: "boom" });
+});
+
+Deno.test("`decodeMessage()` turns an unknown type or a bad field into `invalid`, to answer", () => {
+  assert.deepEqual(decodeMessage(encode({ t: "bogus", id: 1 })), {
+    t: "invalid",
+    type: "bogus",
+    id: 1,
+    reason: "Unknown message type 'bogus'",
+  });
+  const bad = decodeMessage(encode({ t: "register", id: 2, name: "n", nodeId: "x", host: "h" }));
+  assert.equal(bad.t, "invalid");
+  assert.match((bad as { reason: string }).reason, /port/);
+  const wrongType = decodeMessage(encode({ t: "out", re: 1, fd: 3, data: body }));
+  assert.equal(wrongType.t, "invalid");
+});
+
+Deno.test("`decodeMessage()` rejects what is not a message with PROTOCOL_ERROR", () => {
+  const cases: [string, Uint8Array][] = [
+    ["not msgpack", new Uint8Array([0xc1])],
+    ["truncated", encode({ t: "discover", id: 1 }).subarray(0, 5)],
+    ["trailing bytes", new Uint8Array([...encode({ t: "hb" }), 0])],
+    ["an array", encode([1, 2, 3])],
+    ["a number", encode(42)],
+    ["nil", encode(null)],
+    ["no t", encode({ id: 1, name: "x" })],
+    ["t not a string", encode({ t: 7, id: 1 })],
+    ["t not a type name", encode({ t: "\ufffd(", id: 1 })],
+    ["id not an integer", encode({ t: "hello", id: 1.5, v: 1 })],
+    ["a reply without ok", encode({ t: "reply", id: 1 })],
+    [
+      "a __proto__ key",
+      new Uint8Array([
+        0x82,
+        0xa1,
+        0x74,
+        0xa2,
+        0x68,
+        0x62,
+        0xa9,
+        ...new TextEncoder().encode("__proto__"),
+        0x01,
+      ]),
+    ],
+  ];
+  for (const [name, payload] of cases) {
+    assertProtocolError(() => decodeMessage(payload), "Cannot parse message");
+    void name;
+  }
+});
+
+Deno.test("`decodeMessage()` accepts a message without an id and a reply with id 0", () => {
+  assert.deepEqual(decodeMessage(encode({ t: "hb" })), { t: "hb" });
+  assert.deepEqual(decodeMessage(encode({ t: "reply", id: 0, ok: true })), {
     t: "reply",
     id: 0,
     ok: true,
+    body: {},
   });
-});
-
-Deno.test("`decodeMessage()` rejects bad UTF-8 with PROTOCOL_ERROR", () => {
-  assertProtocolError(() => decodeMessage(new Uint8Array([0xff, 0xfe])), "Cannot parse message");
-  // Valid JSON shape, but a lone continuation byte inside the string.
-  const bad = new Uint8Array([...utf8('{"t":"'), 0x80, ...utf8('"}')]);
-  assertProtocolError(() => decodeMessage(bad), "Cannot parse message");
-});
-
-Deno.test("`decodeMessage()` rejects bad JSON with PROTOCOL_ERROR", () => {
-  assertProtocolError(() => decodeMessage(utf8('{"t":')), "Cannot parse message");
-  assertProtocolError(() => decodeMessage(utf8("{t: 'x'}")), "Cannot parse message");
-  assertProtocolError(() => decodeMessage(utf8("")), "Cannot parse message");
-});
-
-Deno.test("`decodeMessage()` rejects a JSON array or other non-object with PROTOCOL_ERROR", () => {
-  assertProtocolError(() => decodeMessage(utf8('[{"t":"x"}]')), "not a JSON object");
-  assertProtocolError(() => decodeMessage(utf8("null")), "not a JSON object");
-  assertProtocolError(() => decodeMessage(utf8('"discover"')), "not a JSON object");
-  assertProtocolError(() => decodeMessage(utf8("42")), "not a JSON object");
-});
-
-Deno.test("`decodeMessage()` rejects an object without a string `t` with PROTOCOL_ERROR", () => {
-  assertProtocolError(() => decodeMessage(utf8('{"id":1}')), "missing type field 't'");
-  assertProtocolError(() => decodeMessage(utf8('{"t":5}')), "missing type field 't'");
-  assertProtocolError(() => decodeMessage(utf8('{"t":null}')), "missing type field 't'");
-});
-
-Deno.test("`decodeMessage()` rejects a non-integer id with PROTOCOL_ERROR", () => {
-  for (const id of ["1.5", '"1"', "null", "true", "9007199254740992", "[1]"]) {
-    assertProtocolError(
-      () => decodeMessage(utf8(`{"t":"discover","id":${id}}`)),
-      "'id' is not an integer",
-    );
-  }
-});
-
-Deno.test("`stringField()` returns a string field and rejects anything else", () => {
-  const message: Message = { t: "lookup", name: "node-1", count: 3, empty: "" };
-  assert.equal(stringField(message, "name"), "node-1");
-  assert.equal(stringField(message, "empty"), "");
-  assertProtocolError(() => stringField(message, "count"), "'lookup'", "string field 'count'");
-  assertProtocolError(() => stringField(message, "missing"), "string field 'missing'");
-});
-
-Deno.test("`optionalStringField()` returns undefined when absent and rejects non-strings", () => {
-  const message: Message = { t: "run", version: "v1.0.0", bad: 7, nul: null };
-  assert.equal(optionalStringField(message, "version"), "v1.0.0");
-  assert.equal(optionalStringField(message, "absent"), undefined);
-  assertProtocolError(() => optionalStringField(message, "bad"), "string field 'bad'");
-  assertProtocolError(() => optionalStringField(message, "nul"), "string field 'nul'");
-});
-
-Deno.test("`integerField()` returns a safe integer and rejects anything else", () => {
-  const message: Message = {
-    t: "register",
-    port: 4369,
-    neg: -3,
-    frac: 1.5,
-    text: "4369",
-    huge: 2 ** 53,
-    nan: NaN,
-  };
-  assert.equal(integerField(message, "port"), 4369);
-  assert.equal(integerField(message, "neg"), -3);
-  for (const name of ["frac", "text", "huge", "nan", "absent"]) {
-    assertProtocolError(() => integerField(message, name), `integer field '${name}'`);
-  }
-});
-
-Deno.test("`bytesToBase64()` matches known vectors", () => {
-  assert.equal(bytesToBase64(new Uint8Array(0)), "");
-  assert.equal(bytesToBase64(utf8("Man")), "TWFu");
-  assert.equal(bytesToBase64(utf8("Ma")), "TWE=");
-  assert.equal(bytesToBase64(utf8("M")), "TQ==");
-  assert.equal(bytesToBase64(new Uint8Array([0xfb, 0xff, 0xfe])), "+//+");
-  assert.deepEqual(base64ToBytes("+//+"), new Uint8Array([0xfb, 0xff, 0xfe]));
-});
-
-Deno.test("`bytesToBase64()` and `base64ToBytes()` round-trip every length from 0 to 300", () => {
-  for (let n = 0; n <= 300; n++) {
-    const data = new Uint8Array(n);
-    for (let i = 0; i < n; i++) data[i] = (i * 37 + n * 11) & 0xff;
-    const text = bytesToBase64(data);
-    assert.equal(text.length, 4 * Math.ceil(n / 3), `length ${n}`);
-    assert.deepEqual(base64ToBytes(text), data, `length ${n}`);
-  }
-});
-
-Deno.test("`bytesToBase64()` and `base64ToBytes()` round-trip a 200 KiB buffer", () => {
-  const data = new Uint8Array(200 * 1024);
-  for (let i = 0; i < data.length; i++) data[i] = (i * 131 + (i >> 8)) & 0xff;
-  const text = bytesToBase64(data);
-  assert.equal(text.length, 4 * Math.ceil(data.length / 3));
-  const back = base64ToBytes(text);
-  assert.equal(back.length, data.length);
-  const mismatch = back.findIndex((b, i) => b !== data[i]);
-  assert.equal(mismatch, -1, `first differing byte at ${mismatch}`);
-});
-
-Deno.test("`base64ToBytes()` rejects junk with PROTOCOL_ERROR", () => {
-  for (const junk of ["not base64!", "a", "@@@@", "TWFu====x", "é"]) {
-    assertProtocolError(() => base64ToBytes(junk), "bad base64");
-  }
 });
