@@ -82,6 +82,7 @@ export interface NodeCliOptions {
   timeoutSeconds?: number;
   maxMemoryMiB?: number;
   workers?: number;
+  isolation?: "inline" | "process";
   denyPeers: boolean;
   allowDirs: DirMapping[];
   debug: boolean;
@@ -136,6 +137,7 @@ function parseNode(argv: string[]): NodeCliOptions {
     timeout: { type: "string" },
     "max-memory": { type: "string" },
     workers: { type: "string" },
+    isolation: { type: "string" },
     "deny-peers": { type: "boolean" },
     "allow-dir": { type: "string", multiple: true },
     debug: { type: "boolean" },
@@ -159,10 +161,16 @@ function parseNode(argv: string[]): NodeCliOptions {
     timeoutSeconds: number(values.timeout, "--timeout", 0.001),
     maxMemoryMiB: number(values["max-memory"], "--max-memory", 1),
     workers: number(values.workers, "--workers", 1),
+    isolation: isolation(values.isolation),
     denyPeers: values["deny-peers"] ?? false,
     allowDirs: (values["allow-dir"] ?? []).map(parseDirMapping),
     debug: values.debug ?? false,
   };
+}
+
+function isolation(text: string | undefined): "inline" | "process" | undefined {
+  if (text === undefined || text === "inline" || text === "process") return text;
+  throw new GvmError("BAD_FLAGS", `--isolation takes inline or process, not '${text}'`);
 }
 
 function parseGpmd(action: string | undefined, rest: string[]): CliCommand {
@@ -267,6 +275,8 @@ Node options:
   --timeout SECONDS    time limit per call (default 30)
   --max-memory MIB     memory cap per wasm instance (default 256)
   --workers N          sandbox processes running wasm (default: CPUs, at most 4)
+  --isolation MODE     inline (default): a call runs on the node's thread for up to 5 ms, then
+                       moves to a sandbox process; process: every call in a sandbox process
   --allow-dir HOST_DIR[:GUEST_DIR]
                        let modules see this folder (repeatable; none by default)
   --deny-peers         refuse incoming peer connections

@@ -8,7 +8,13 @@ import { base64ToBytes, type Message } from "../protocol/messages.ts";
 import { ModuleCatalog } from "../wasm/catalog.ts";
 import type { DirMapping } from "../wasm/dir_map.ts";
 import { SandboxPool } from "../wasm/sandbox_pool.ts";
-import { type CallOptions, type CallResult, type CallSpec, WasmRuntime } from "../wasm/runtime.ts";
+import {
+  type CallOptions,
+  type CallResult,
+  type CallSpec,
+  type Isolation,
+  WasmRuntime,
+} from "../wasm/runtime.ts";
 import { CallService } from "./call_service.ts";
 import { GpmdLink } from "./gpmd_link.ts";
 import { acceptPeer, dialPeer, type Peer } from "./peer_link.ts";
@@ -35,6 +41,8 @@ export interface GvmNodeOptions {
   maxMemoryMiB?: number;
   /** Sandbox processes running wasm. @default {min(CPUs, 4)} */
   workers?: number;
+  /** Inline first (moving long calls to a sandbox), or every call in a sandbox process. @default {"inline"} */
+  isolation?: Isolation;
   /** Host folders modules may see, as `--allow-dir` gives them. @default {[]} */
   allowDirs?: DirMapping[];
   /** The address peers should dial, when it differs from the listening one (NAT, 0.0.0.0). */
@@ -139,6 +147,7 @@ export class GvmNode {
           timeoutMs: options.timeoutMs,
           maxMemoryMiB: options.maxMemoryMiB,
           dirs: options.allowDirs,
+          isolation: options.isolation,
         });
         const node: GvmNode = new GvmNode(name, listener, cookie, runtime, options);
         try {
@@ -162,8 +171,9 @@ export class GvmNode {
         }
         node.#link = link;
         node.#acceptLoop();
-        // After the caller has printed its ready lines: a sandbox starting takes CPU too.
-        node.#warming = setTimeout(() => pool.warm(), 0);
+        // After the caller has printed its ready lines: a sandbox starting takes CPU too. Inline,
+        // a sandbox starts only when a call needs one (an idle node is then one process).
+        if (runtime.isolation === "process") node.#warming = setTimeout(() => pool.warm(), 0);
         return node;
       }
     } catch (error) {

@@ -1,7 +1,8 @@
 import { GvmError } from "../errors.ts";
 import type { LoadedModule, ModuleCatalog } from "./catalog.ts";
 import type { DirMapping } from "./dir_map.ts";
-import type { SandboxPool } from "./sandbox_pool.ts";
+import { INLINE_BUDGET_MS, InlineExecutor, type OutputChunk } from "./inline_executor.ts";
+import type { PoolRequest, SandboxPool } from "./sandbox_pool.ts";
 import type { ValType } from "./signatures.ts";
 import { argvText, type CallArg, toWasmParams, type WasmValue } from "./values.ts";
 import type { Entry } from "./sandbox_messages.ts";
@@ -36,6 +37,13 @@ export interface CallOptions {
   keepInstance?: boolean;
 }
 
+/**
+ * Where calls run: `inline` tries each on the node's own thread first (bounded by
+ * {@linkcode INLINE_BUDGET_MS}) and moves the ones that outlive it to a sandbox process;
+ * `process` runs every call in a sandbox process (an OS boundary around every module).
+ */
+export type Isolation = "inline" | "process";
+
 /** Options for {@linkcode WasmRuntime}. */
 export interface WasmRuntimeOptions {
   catalog: ModuleCatalog;
@@ -46,13 +54,20 @@ export interface WasmRuntimeOptions {
   maxMemoryMiB?: number;
   /** Host folders modules may see. @default {[]} */
   dirs?: DirMapping[];
+  /** @default {"inline"} */
+  isolation?: Isolation;
 }
 
 const PAGE_BYTES = 65_536;
+/** Entries remembered as outliving the inline budget; past this the memory starts afresh. */
+const MAX_LONG_ENTRIES = 4096;
 
 /**
- * Runs calls: resolves the module, converts arguments to the export's declared types, and
- * hands the call to a sandbox process with its time limit.
+ * Runs calls: resolves the module, converts arguments to the export's declared types, and runs
+ * the call inline (a fresh instance on this thread, a few ms at most) or in a sandbox process
+ * with its time limit. An inline attempt that outlives its budget, would print more than it may
+ * buffer, or would change the world outside its instance is dropped without a trace and the
+ * call re-run from scratch in a sandbox, with what is left of its time limit.
  *
  * @example
  * ```ts
@@ -64,39 +79,124 @@ export class WasmRuntime {
   readonly pool: SandboxPool;
   readonly timeoutMs: number;
   readonly #maxPages: number;
+  readonly isolation: Isolation;
   readonly #dirs: DirMapping[];
+  readonly #inline = new InlineExecutor();
+  readonly #slice = new InlineSlice();
+  // Entries (module hash + export) that outlived the inline budget go straight to a sandbox.
+  readonly #long = new Set<string>();
 
   constructor(options: WasmRuntimeOptions) {
     this.catalog = options.catalog;
     this.pool = options.pool;
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.isolation = options.isolation ?? "inline";
     this.#dirs = options.dirs ?? [];
     this.#maxPages = Math.floor((options.maxMemoryMiB ?? 256) * 1024 * 1024 / PAGE_BYTES);
   }
 
   /** Runs `spec`; rejects with a coded {@linkcode GvmError}. */
   async call(spec: CallSpec, options: CallOptions = {}): Promise<CallResult> {
+    const started = performance.now();
     const loaded = options.loaded ?? await this.catalog.load(spec.module);
     const { entry, types } = planEntry(loaded, spec);
-    const values = await this.pool.run(
-      {
-        type: "run",
-        hash: loaded.sha256,
-        moduleName: spec.module,
-        entry,
-        env: [],
-        maxPages: this.#maxPages,
-        keep: options.keepInstance ?? false,
-        dirs: this.#dirs,
-      },
-      loaded.runnable,
-      {
-        timeoutMs: options.timeoutMs ?? this.timeoutMs,
-        onOutput: options.onOutput,
-        signal: options.signal,
-      },
-    );
+    const request: PoolRequest = {
+      type: "run",
+      hash: loaded.sha256,
+      moduleName: spec.module,
+      entry,
+      env: [],
+      maxPages: this.#maxPages,
+      keep: options.keepInstance ?? false,
+      dirs: this.#dirs,
+    };
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
+    const key = `${loaded.sha256}:${entry.kind === "export" ? entry.fn : ""}`;
+    // Mapped folders are written back after the call, which an abandoned attempt must not do
+    // (until the WASI host reports effects as they come); kept instances live in sandboxes.
+    const inline = this.isolation === "inline" && !request.keep && this.#dirs.length === 0 &&
+      !this.#long.has(key);
+    if (inline) {
+      if (options.signal?.aborted) {
+        throw new GvmError("CANCELLED", `${label(request)} was cancelled`);
+      }
+      const compiled = await this.#inline.prepare(loaded);
+      const turn = this.#slice.wait();
+      if (turn) await turn;
+      const budget = Math.min(INLINE_BUDGET_MS, timeoutMs - (performance.now() - started));
+      const t0 = performance.now();
+      const outcome = this.#inline.run(compiled, request, budget);
+      this.#slice.spent(performance.now() - t0);
+      if (outcome.kind !== "sandbox") {
+        await deliver(outcome.output, options.onOutput);
+        if (outcome.kind === "failed") throw outcome.error;
+        return { types, values: outcome.values };
+      }
+      if (outcome.reason === "budget") {
+        if (this.#long.size >= MAX_LONG_ENTRIES) this.#long.clear();
+        this.#long.add(key);
+      }
+    }
+    const left = timeoutMs - (performance.now() - started);
+    if (left <= 0) {
+      throw new GvmError("TIMEOUT", `${label(request)} ran past its ${timeoutMs} ms limit`);
+    }
+    const values = await this.pool.run(request, loaded.runnable, {
+      timeoutMs: left,
+      limitMs: timeoutMs,
+      onOutput: options.onOutput,
+      signal: options.signal,
+    });
     return { types, values };
+  }
+}
+
+function label(request: PoolRequest): string {
+  return request.entry.kind === "export"
+    ? `${request.moduleName}.${request.entry.fn}`
+    : request.moduleName;
+}
+
+// Hands buffered output to the caller in order, waiting where the caller asks it to.
+async function deliver(
+  output: OutputChunk[],
+  onOutput: CallOptions["onOutput"],
+): Promise<void> {
+  if (!onOutput) return;
+  for (const { fd, data } of output) {
+    try {
+      const wait = onOutput(fd, data);
+      if (wait instanceof Promise) await wait.catch(() => {});
+    } catch {
+      // The reader of the output is gone (a closed pipe); the call's result still counts.
+    }
+  }
+}
+
+/**
+ * Inline attempts run back to back when many calls arrive at once; each is bounded, but
+ * together they would hold the event loop. After {@linkcode INLINE_BUDGET_MS} of inline work
+ * the next attempt waits for a turn of the event loop (pings, peers and the prompt go first).
+ * Work is summed across turns too, so a turn is sometimes given needlessly: one timer per 5 ms
+ * of work costs far less than a timer per call to notice turns passing.
+ */
+class InlineSlice {
+  #used = 0;
+  #turn?: Promise<void>;
+
+  spent(ms: number): void {
+    this.#used += ms;
+  }
+
+  wait(): Promise<void> | undefined {
+    if (this.#used < INLINE_BUDGET_MS) return undefined;
+    return this.#turn ??= new Promise((resolve) =>
+      setTimeout(() => {
+        this.#used = 0;
+        this.#turn = undefined;
+        resolve();
+      }, 0)
+    );
   }
 }
 

@@ -11,12 +11,16 @@ export interface SandboxPoolOptions {
   size?: number;
   /** Host folders calls may map; the sandboxes get permission for these only. @default {[]} */
   dirs?: readonly DirMapping[];
+  /** Calls that may wait for a sandbox; past it calls fail at once with `BUSY`. */
+  maxQueued?: number;
 }
 
 /** Per-call options of {@linkcode SandboxPool.run}. */
 export interface PoolRunOptions {
   /** Hard time limit, counted from when the call is queued; over it the sandbox is killed. */
   timeoutMs: number;
+  /** The limit a `TIMEOUT` message names, when the call used part of it elsewhere first. */
+  limitMs?: number;
   /** Receives stdout (1) and stderr (2) bytes as they are produced. */
   /** May return a promise: the sandbox is not read (so its module waits) until it settles. */
   onOutput?: (fd: 1 | 2, data: Uint8Array) => unknown;
@@ -29,6 +33,12 @@ export type PoolRequest = Omit<RunRequest, "callId">;
 
 /** How often calls are checked against their deadlines. */
 const SWEEP_MS = 20;
+
+/**
+ * Calls that may wait for a sandbox at once. Each waiting call holds its request and its
+ * caller's state; unbounded, a flood of calls took a node to 451 MiB and its pings to 800 ms.
+ */
+export const MAX_QUEUED_CALLS = 1024;
 
 interface Job {
   request: PoolRequest;
@@ -61,6 +71,7 @@ interface Slot {
  */
 export class SandboxPool {
   readonly #size: number;
+  readonly #maxQueued: number;
   readonly #command: string[];
   readonly #slots: Slot[] = [];
   readonly #queue: Job[] = [];
@@ -71,6 +82,7 @@ export class SandboxPool {
   constructor(options: SandboxPoolOptions = {}) {
     this.#size = Math.max(1, options.size ?? Math.min(navigator.hardwareConcurrency ?? 2, 4));
     this.#command = sandboxCommand(options.dirs ?? []);
+    this.#maxQueued = options.maxQueued ?? MAX_QUEUED_CALLS;
   }
 
   /** Sandbox processes alive now (for leak checks). */
@@ -83,7 +95,7 @@ export class SandboxPool {
     if (this.#slots.length === 0 && !this.#closed) this.#slots.push(this.#spawn());
   }
 
-  /** Runs one call; rejects with `TIMEOUT`, `CANCELLED` or the call's own error. */
+  /** Runs one call; rejects with `TIMEOUT`, `CANCELLED`, `BUSY` or the call's own error. */
   run(request: PoolRequest, body: Uint8Array, options: PoolRunOptions): Promise<WasmValue[]> {
     const label = request.entry.kind === "export"
       ? `${request.moduleName}.${request.entry.fn}`
@@ -91,6 +103,14 @@ export class SandboxPool {
     if (this.#closed) return Promise.reject(new GvmError("CANCELLED", "The node is shutting down"));
     if (options.signal?.aborted) {
       return Promise.reject(new GvmError("CANCELLED", `${label} was cancelled`));
+    }
+    if (this.#queue.length >= this.#maxQueued) {
+      return Promise.reject(
+        new GvmError(
+          "BUSY",
+          `${label} not started: ${this.#queue.length} calls already wait here; try again later`,
+        ),
+      );
     }
     return new Promise((resolve, reject) => {
       const job: Job = {
@@ -217,7 +237,7 @@ export class SandboxPool {
       const running = this.#slots.flatMap((slot) => slot.job ? [slot.job] : []);
       for (const job of [...this.#queue, ...running]) {
         if (now >= job.deadline) {
-          const limit = job.options.timeoutMs;
+          const limit = job.options.limitMs ?? job.options.timeoutMs;
           this.#stop(job, new GvmError("TIMEOUT", `${job.label} ran past its ${limit} ms limit`));
         }
       }

@@ -63,9 +63,10 @@ export class WasiHost {
   }
 
   // V8's link error names only the import's module; say which function is missing.
-  #checkImports(module: WebAssembly.Module, moduleName: string): void {
+  #checkImports(module: WebAssembly.Module, moduleName: string, extra: WebAssembly.Imports): void {
     if (this.#checked.has(module)) return;
     for (const { module: from, name, kind } of WebAssembly.Module.imports(module)) {
+      if (Object.hasOwn(extra, from)) continue;
       const provided = from === "wasi_snapshot_preview1" && kind === "function" &&
         Object.hasOwn(this.wasi.wasiImport, name);
       if (!provided) {
@@ -78,11 +79,19 @@ export class WasiHost {
     this.#checked.add(module);
   }
 
-  /** A fresh instance of `module` linked to this host (call {@linkcode prepare} first). */
-  instantiate(module: WebAssembly.Module, moduleName: string): WasiInstance {
-    this.#checkImports(module, moduleName);
+  /**
+   * A fresh instance of `module` linked to this host (call {@linkcode prepare} first).
+   * `extra` adds import modules of the VM's own (the inline executor's pooled memory).
+   */
+  instantiate(
+    module: WebAssembly.Module,
+    moduleName: string,
+    extra?: WebAssembly.Imports,
+  ): WasiInstance {
+    this.#checkImports(module, moduleName, extra ?? {});
+    const imports = extra ? { ...this.#imports, ...extra } : this.#imports;
     try {
-      return { instance: new WebAssembly.Instance(module, this.#imports), wasi: this.wasi };
+      return { instance: new WebAssembly.Instance(module, imports), wasi: this.wasi };
     } catch (error) {
       throw new GvmError(
         error instanceof WebAssembly.RuntimeError ? "TRAP" : "BAD_MODULE",

@@ -1,0 +1,147 @@
+import vm from "node:vm";
+import { GvmError } from "../errors.ts";
+import type { LoadedModule } from "./catalog.ts";
+import { importMemory, POOLED_MEMORY_IMPORT } from "./memory_import.ts";
+import { MemoryPool } from "./memory_pool.ts";
+import type { PoolRequest } from "./sandbox_pool.ts";
+import type { WasmValue } from "./values.ts";
+import { runEntry, WasiHost } from "./wasi_run.ts";
+
+/**
+ * Longest an inline attempt may hold the node's thread, in ms. Past it the attempt is stopped
+ * (`node:vm`'s timeout terminates even wasm) and the call is re-run in a sandbox process.
+ */
+export const INLINE_BUDGET_MS = 5;
+/** Output an inline attempt may buffer; a call printing more is re-run in a sandbox. */
+export const INLINE_OUTPUT_CAP_BYTES = 64 * 1024;
+/** Compiled modules kept for inline calls (each holds its machine code). */
+const MAX_COMPILED = 64;
+
+/** One chunk of a call's stdout (1) or stderr (2). */
+export interface OutputChunk {
+  fd: 1 | 2;
+  data: Uint8Array;
+}
+
+/**
+ * How an inline attempt ended: with values or a failure of the module's own (each with the
+ * output it printed), or "sandbox" when it must be re-run from scratch in a sandbox process.
+ */
+export type InlineOutcome =
+  | { kind: "done"; values: WasmValue[]; output: OutputChunk[] }
+  | { kind: "failed"; error: GvmError; output: OutputChunk[] }
+  | { kind: "sandbox"; reason: "budget" | "output" | "effect" };
+
+/** A module compiled for inline calls. */
+export interface Compiled {
+  module: WebAssembly.Module;
+  /** The memory's limits when it is imported from the pool. */
+  memory?: { initial: number; maximum: number };
+}
+
+// Thrown from host callbacks to abandon an attempt; `runEntry` passes GvmErrors through.
+class Abandon extends GvmError {
+  constructor(readonly reason: "output" | "effect") {
+    super("INTERNAL", `inline attempt abandoned (${reason})`);
+  }
+}
+
+/**
+ * Runs calls on the node's own thread, each in a fresh instance, for at most
+ * {@linkcode INLINE_BUDGET_MS}. Its output is buffered and handed back with the outcome, so an
+ * attempt that is abandoned leaves no trace and the call can be re-run elsewhere.
+ *
+ * @example
+ * ```ts
+ * const inline = new InlineExecutor();
+ * await inline.prepare(loaded);
+ * const outcome = inline.run(loaded, request, 5);
+ * ```
+ */
+export class InlineExecutor {
+  readonly #host = new WasiHost();
+  readonly #memories = new MemoryPool();
+  readonly #compiled = new Map<string, Promise<Compiled>>();
+  readonly #context = vm.createContext({});
+  readonly #script = new vm.Script("run()", { filename: "gvm-inline-call" });
+  #job: () => void = () => {};
+
+  constructor() {
+    (this.#context as { run?: () => void }).run = () => this.#job();
+  }
+
+  /** Compiles `loaded` for inline calls, once per content (off the node's thread). */
+  prepare(loaded: LoadedModule): Promise<Compiled> {
+    let compiled = this.#compiled.get(loaded.sha256);
+    if (compiled) {
+      // Most recently used last, so the oldest is the one evicted.
+      this.#compiled.delete(loaded.sha256);
+    } else {
+      compiled = compile(loaded.runnable);
+      compiled.catch(() => this.#compiled.delete(loaded.sha256));
+    }
+    this.#compiled.set(loaded.sha256, compiled);
+    if (this.#compiled.size > MAX_COMPILED) {
+      this.#compiled.delete(this.#compiled.keys().next().value!);
+    }
+    return compiled;
+  }
+
+  /** One attempt at `request` within `budgetMs` (call {@linkcode prepare} first). */
+  run(compiled: Compiled, request: PoolRequest, budgetMs: number): InlineOutcome {
+    const output: OutputChunk[] = [];
+    let buffered = 0;
+    let abandoned: Abandon | undefined;
+    const abandon = (reason: "output" | "effect"): never => {
+      abandoned ??= new Abandon(reason);
+      throw abandoned;
+    };
+    const write = (fd: 1 | 2, data: Uint8Array) => {
+      if (abandoned) abandon(abandoned.reason);
+      buffered += data.length;
+      if (buffered > INLINE_OUTPUT_CAP_BYTES) abandon("output");
+      output.push({ fd, data });
+    };
+    const host = this.#host;
+    host.prepare(request, write);
+    // The WASI host calls this before any effect outside the instance that cannot be undone.
+    (host as { beforeEffect?: () => void }).beforeEffect = () => abandon("effect");
+    const limits = compiled.memory;
+    const memory = limits ? this.#memories.take(limits.initial, limits.maximum) : undefined;
+    let values: WasmValue[] = [];
+    let error: GvmError | undefined;
+    this.#job = () => {
+      try {
+        const extra = memory ? { [POOLED_MEMORY_IMPORT.module]: { memory } } : undefined;
+        values = runEntry(host.instantiate(compiled.module, request.moduleName, extra), request);
+      } catch (thrown) {
+        error = thrown as GvmError;
+      }
+    };
+    try {
+      this.#script.runInContext(this.#context, { timeout: Math.max(1, Math.floor(budgetMs)) });
+    } catch (thrown) {
+      // The only thing escaping the job is the vm's own termination at the budget.
+      if ((thrown as { code?: string }).code !== "ERR_SCRIPT_EXECUTION_TIMEOUT") throw thrown;
+      return { kind: "sandbox", reason: "budget" };
+    } finally {
+      this.#job = () => {};
+      (host as { beforeEffect?: () => void }).beforeEffect = undefined;
+      host.prepare(request, () => {});
+      if (memory && limits) this.#memories.give(memory, limits.initial, limits.maximum);
+    }
+    // A module may catch the exception we threw and go on; the attempt is void all the same.
+    if (abandoned) return { kind: "sandbox", reason: abandoned.reason };
+    if (error) return { kind: "failed", error, output };
+    return { kind: "done", values, output };
+  }
+}
+
+async function compile(runnable: Uint8Array): Promise<Compiled> {
+  const pooled = importMemory(runnable);
+  // Asynchronous compilation runs on V8's background threads, not the node's event loop.
+  const module = await WebAssembly.compile((pooled?.bytes ?? runnable) as Uint8Array<ArrayBuffer>);
+  return pooled
+    ? { module, memory: { initial: pooled.initial, maximum: pooled.maximum } }
+    : { module };
+}
