@@ -61,6 +61,11 @@ export interface WasmRuntimeOptions {
 const PAGE_BYTES = 65_536;
 /** Entries remembered as outliving the inline budget; past this the memory starts afresh. */
 const MAX_LONG_ENTRIES = 4096;
+/**
+ * A call remembered as long is tried inline again once in this many calls: a short call that
+ * was stalled once (a busy CPU, a GC) comes back, a long one wastes one budget in this many.
+ */
+const LONG_RETRY_EVERY = 16;
 
 /**
  * Runs calls: resolves the module, converts arguments to the export's declared types, and runs
@@ -83,8 +88,9 @@ export class WasmRuntime {
   readonly #dirs: DirMapping[];
   readonly #inline = new InlineExecutor();
   readonly #slice = new InlineSlice();
-  // Entries (module hash + export) that outlived the inline budget go straight to a sandbox.
-  readonly #long = new Set<string>();
+  // Entries (module hash + export) that outlived the inline budget go straight to a sandbox;
+  // the count says how many calls went there since.
+  readonly #long = new Map<string, number>();
 
   constructor(options: WasmRuntimeOptions) {
     this.catalog = options.catalog;
@@ -115,7 +121,7 @@ export class WasmRuntime {
     // Mapped folders are written back after the call, which an abandoned attempt must not do
     // (until the WASI host reports effects as they come); kept instances live in sandboxes.
     const inline = this.isolation === "inline" && !request.keep && this.#dirs.length === 0 &&
-      !this.#long.has(key);
+      timeoutMs >= INLINE_BUDGET_MS && !this.#stillLong(key);
     if (inline) {
       if (options.signal?.aborted) {
         throw new GvmError("CANCELLED", `${label(request)} was cancelled`);
@@ -123,18 +129,18 @@ export class WasmRuntime {
       const compiled = await this.#inline.prepare(loaded);
       const turn = this.#slice.wait();
       if (turn) await turn;
-      const budget = Math.min(INLINE_BUDGET_MS, timeoutMs - (performance.now() - started));
       const t0 = performance.now();
-      const outcome = this.#inline.run(compiled, request, budget);
+      const outcome = this.#inline.run(compiled, request);
       this.#slice.spent(performance.now() - t0);
       if (outcome.kind !== "sandbox") {
+        this.#long.delete(key);
         await deliver(outcome.output, options.onOutput);
         if (outcome.kind === "failed") throw outcome.error;
         return { types, values: outcome.values };
       }
       if (outcome.reason === "budget") {
         if (this.#long.size >= MAX_LONG_ENTRIES) this.#long.clear();
-        this.#long.add(key);
+        this.#long.set(key, 0);
       }
     }
     const left = timeoutMs - (performance.now() - started);
@@ -148,6 +154,14 @@ export class WasmRuntime {
       signal: options.signal,
     });
     return { types, values };
+  }
+
+  // Whether a call remembered as long goes to a sandbox this time (see LONG_RETRY_EVERY).
+  #stillLong(key: string): boolean {
+    const skipped = this.#long.get(key);
+    if (skipped === undefined) return false;
+    this.#long.set(key, (skipped + 1) % LONG_RETRY_EVERY);
+    return skipped + 1 < LONG_RETRY_EVERY;
   }
 }
 
