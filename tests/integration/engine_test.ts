@@ -84,8 +84,9 @@ Deno.test("a call runs inline; a looping one moves to a sandbox, stops at its de
   } finally {
     clearInterval(ticker);
   }
-  // Generous for a loaded 2-CPU machine; a call held on the loop would show as seconds.
-  assert.ok(worstGap < 150, `the event loop stalled ${worstGap.toFixed(1)} ms`);
+  // A loaded shared machine delays timers by a hundred ms or more now and then, so this only
+  // tells "held for the call" (1.5 s) from scheduling noise; the 5 ms bound is the bench's.
+  assert.ok(worstGap < 1_000, `the event loop stalled ${worstGap.toFixed(1)} ms`);
   assert.deepEqual((await node.call({ module: "spin", fn: "count", args: [int(5n)] })).values, [5]);
 });
 
