@@ -2,6 +2,7 @@ import vm from "node:vm";
 import { GvmError } from "../errors.ts";
 import type { LoadedModule } from "./catalog.ts";
 import { boundedExports } from "./bounded_exports.ts";
+import { usesGcTypes } from "./gc_types.ts";
 import { importMemory, POOLED_MEMORY_IMPORT } from "./memory_import.ts";
 import { MemoryPool } from "./memory_pool.ts";
 import type { PoolRequest } from "./sandbox_pool.ts";
@@ -41,7 +42,7 @@ export interface OutputChunk {
 export type InlineOutcome =
   | { kind: "done"; values: WasmValue[]; output: OutputChunk[] }
   | { kind: "failed"; error: GvmError; output: OutputChunk[] }
-  | { kind: "sandbox"; reason: "budget" | "output" | "effect" };
+  | { kind: "sandbox"; reason: "budget" | "output" | "effect" | "heap" };
 
 /** A module compiled for inline calls. */
 export interface Compiled {
@@ -50,6 +51,8 @@ export interface Compiled {
   memory?: { initial: number; maximum: number };
   /** Exports proven to finish within a few thousand instructions (no watchdog needed). */
   bounded: Set<string>;
+  /** GC types: the module could fill the node's own heap, so it runs only in sandboxes. */
+  heap: boolean;
 }
 
 // Thrown from host callbacks to abandon an attempt; `runEntry` passes GvmErrors through.
@@ -104,6 +107,7 @@ export class InlineExecutor {
    * {@linkcode prepare} first; give it only calls whose own limit is at least that).
    */
   run(compiled: Compiled, request: PoolRequest): InlineOutcome {
+    if (compiled.heap) return { kind: "sandbox", reason: "heap" };
     const output: OutputChunk[] = [];
     let buffered = 0;
     let abandoned: Abandon | undefined;
@@ -167,7 +171,8 @@ async function compile(runnable: Uint8Array): Promise<Compiled> {
   // Asynchronous compilation runs on V8's background threads, not the node's event loop.
   const module = await WebAssembly.compile((pooled?.bytes ?? runnable) as Uint8Array<ArrayBuffer>);
   const bounded = boundedExports(runnable);
+  const heap = usesGcTypes(runnable);
   return pooled
-    ? { module, bounded, memory: { initial: pooled.initial, maximum: pooled.maximum } }
-    : { module, bounded };
+    ? { module, bounded, heap, memory: { initial: pooled.initial, maximum: pooled.maximum } }
+    : { module, bounded, heap };
 }

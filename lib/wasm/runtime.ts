@@ -138,7 +138,7 @@ export class WasmRuntime {
         if (outcome.kind === "failed") throw outcome.error;
         return { types, values: outcome.values };
       }
-      if (outcome.reason === "budget") {
+      if (outcome.reason === "budget" || outcome.reason === "heap") {
         if (this.#long.size >= MAX_LONG_ENTRIES) this.#long.clear();
         this.#long.set(key, 0);
       }

@@ -1,6 +1,7 @@
 // The engine's binary rewrites and proofs, on fixtures built from WAT (tests/fixtures/*.wat).
 import assert from "node:assert/strict";
 import { boundedExports } from "../../lib/wasm/bounded_exports.ts";
+import { usesGcTypes } from "../../lib/wasm/gc_types.ts";
 import { capMemory } from "../../lib/wasm/memory_cap.ts";
 import { importMemory, POOLED_MEMORY_IMPORT } from "../../lib/wasm/memory_import.ts";
 import { MemoryPool } from "../../lib/wasm/memory_pool.ts";
@@ -53,4 +54,13 @@ Deno.test("importMemory turns a module's one memory into an import, keeping its 
   assert.equal(pool.take(1, 4096), memory, "an ungrown memory is reused");
   assert.ok(new Uint8Array(memory.buffer).every((byte) => byte === 0), "and zeroed first");
   assert.equal(importMemory(capMemory(fixture("mem64"), 64)), null, "64-bit memories keep theirs");
+});
+
+Deno.test("a module with GC types is told apart: its arrays would live on the node's heap", () => {
+  // (module (type (array (mut i8)))): the type section holds one array type.
+  const gc = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x5e, 0x78, 1]);
+  assert.ok(WebAssembly.validate(gc), "V8 accepts it");
+  assert.equal(usesGcTypes(gc), true);
+  assert.equal(usesGcTypes(Deno.readFileSync(new URL("math.wasm", MODULES))), false);
+  assert.equal(usesGcTypes(fixture("bounded")), false);
 });
