@@ -75,6 +75,9 @@ export interface NodeInfo {
   gpmdUp: boolean;
 }
 
+/** Inline, a sandbox left idle this long (ms) is stopped: an idle node is then one process. */
+const SANDBOX_IDLE_MS = 10_000;
+
 // Remote calls wait this much past their own deadline for the remote side to report it.
 const REMOTE_GRACE_MS = 5_000;
 
@@ -129,7 +132,12 @@ export class GvmNode {
     const listenAt = options.listen ?? { hostname: "127.0.0.1", port: 0 };
     const listener = listen(listenAt, options.tls);
     let link: GpmdLink | undefined;
-    const pool = new SandboxPool({ size: options.workers, dirs: options.allowDirs });
+    // Inline, sandboxes serve only the calls that outlive the budget: they stop when idle.
+    const pool = new SandboxPool({
+      size: options.workers,
+      dirs: options.allowDirs,
+      idleMs: (options.isolation ?? "inline") === "inline" ? SANDBOX_IDLE_MS : undefined,
+    });
     try {
       const explicit = options.name !== undefined;
       for (let attempt = 0;; attempt++) {
@@ -171,9 +179,10 @@ export class GvmNode {
         }
         node.#link = link;
         node.#acceptLoop();
-        // After the caller has printed its ready lines: a sandbox starting takes CPU too. Inline,
-        // a sandbox starts only when a call needs one (an idle node is then one process).
-        if (runtime.isolation === "process") node.#warming = setTimeout(() => pool.warm(), 0);
+        // After the caller has printed its ready lines: a sandbox starting takes CPU too. One is
+        // ready before the first calls either way (a burst of calls moved out of the node would
+        // otherwise start sandboxes while the node is busiest); inline, it stops when idle.
+        node.#warming = setTimeout(() => pool.warm(), 0);
         return node;
       }
     } catch (error) {

@@ -127,8 +127,8 @@ export class WasmRuntime {
         throw new GvmError("CANCELLED", `${label(request)} was cancelled`);
       }
       const compiled = await this.#inline.prepare(loaded);
-      const turn = this.#slice.wait();
-      if (turn) await turn;
+      // Re-checked after each wait: every call waiting for the turn resumes in the same one.
+      for (let turn = this.#slice.wait(); turn; turn = this.#slice.wait()) await turn;
       const t0 = performance.now();
       const outcome = this.#inline.run(compiled, request);
       this.#slice.spent(performance.now() - t0);

@@ -13,6 +13,8 @@ export interface SandboxPoolOptions {
   dirs?: readonly DirMapping[];
   /** Calls that may wait for a sandbox; past it calls fail at once with `BUSY`. */
   maxQueued?: number;
+  /** Sandboxes idle this long (ms) are stopped, so an idle node is one process. @default {Infinity} */
+  idleMs?: number;
 }
 
 /** Per-call options of {@linkcode SandboxPool.run}. */
@@ -56,6 +58,8 @@ interface Slot {
   sandbox: SandboxProcess;
   hashes: Set<string>;
   job?: Job;
+  /** When its last call ended (or it started). */
+  idleSince: number;
 }
 
 /**
@@ -72,6 +76,7 @@ interface Slot {
 export class SandboxPool {
   readonly #size: number;
   readonly #maxQueued: number;
+  readonly #idleMs: number;
   readonly #command: string[];
   readonly #slots: Slot[] = [];
   readonly #queue: Job[] = [];
@@ -83,6 +88,12 @@ export class SandboxPool {
     this.#size = Math.max(1, options.size ?? Math.min(navigator.hardwareConcurrency ?? 2, 4));
     this.#command = sandboxCommand(options.dirs ?? []);
     this.#maxQueued = options.maxQueued ?? MAX_QUEUED_CALLS;
+    this.#idleMs = options.idleMs ?? Infinity;
+  }
+
+  /** Calls handed to sandbox processes so far (to tell where calls ran). */
+  get callCount(): number {
+    return this.#nextCallId - 1;
   }
 
   /** Sandbox processes alive now (for leak checks). */
@@ -93,6 +104,7 @@ export class SandboxPool {
   /** Starts one sandbox ahead of the first call, so that call does not pay for it. */
   warm(): void {
     if (this.#slots.length === 0 && !this.#closed) this.#slots.push(this.#spawn());
+    if (this.#idleMs !== Infinity) this.#sweepDeadlines();
   }
 
   /** Runs one call; rejects with `TIMEOUT`, `CANCELLED`, `BUSY` or the call's own error. */
@@ -159,7 +171,7 @@ export class SandboxPool {
   }
 
   #spawn(): Slot {
-    const slot = { hashes: new Set<string>() } as Slot;
+    const slot = { hashes: new Set<string>(), idleSince: performance.now() } as Slot;
     slot.sandbox = new SandboxProcess(
       this.#command,
       (reply) => this.#onReply(slot, reply),
@@ -190,6 +202,7 @@ export class SandboxPool {
       return;
     }
     slot.job = undefined;
+    slot.idleSince = performance.now();
     if (reply.type === "done") this.#settle(job, undefined, reply.values);
     else this.#settle(job, new GvmError(reply.code, reply.message));
     this.#pump();
@@ -239,6 +252,12 @@ export class SandboxPool {
         if (now >= job.deadline) {
           const limit = job.options.limitMs ?? job.options.timeoutMs;
           this.#stop(job, new GvmError("TIMEOUT", `${job.label} ran past its ${limit} ms limit`));
+        }
+      }
+      for (const slot of [...this.#slots]) {
+        if (!slot.job && now - slot.idleSince >= this.#idleMs) {
+          this.#slots.splice(this.#slots.indexOf(slot), 1);
+          slot.sandbox.kill();
         }
       }
     }, SWEEP_MS);
