@@ -123,12 +123,12 @@ export class WasmRuntime {
     const inline = this.isolation === "inline" && !request.keep && this.#dirs.length === 0 &&
       timeoutMs >= INLINE_BUDGET_MS && !this.#stillLong(key);
     if (inline) {
-      if (options.signal?.aborted) {
-        throw new GvmError("CANCELLED", `${label(request)} was cancelled`);
-      }
       const compiled = await this.#inline.prepare(loaded);
       // Re-checked after each wait: every call waiting for the turn resumes in the same one.
       for (let turn = this.#slice.wait(); turn; turn = this.#slice.wait()) await turn;
+      if (options.signal?.aborted) {
+        throw new GvmError("CANCELLED", `${label(request)} was cancelled`);
+      }
       const t0 = performance.now();
       const outcome = this.#inline.run(compiled, request);
       this.#slice.spent(performance.now() - t0);
