@@ -1,4 +1,4 @@
-import vm from "node:vm";
+import type vm from "node:vm";
 import { GvmError } from "../errors.ts";
 import type { LoadedModule } from "./catalog.ts";
 import { boundedExports } from "./bounded_exports.ts";
@@ -72,23 +72,38 @@ class Abandon extends GvmError {
  * @example
  * ```ts
  * const inline = new InlineExecutor();
- * const outcome = inline.run(await inline.prepare(loaded), request);
+ * const outcome = inline.run(await inline.prepare(loaded, request), request);
  * ```
  */
 export class InlineExecutor {
   readonly #host = new WasiHost();
   readonly #memories = new MemoryPool();
   readonly #compiled = new Map<string, Promise<Compiled>>();
-  readonly #context = vm.createContext({});
-  readonly #script = new vm.Script("run()", { filename: "gvm-inline-call" });
+  // Made for the first call that needs a watchdog.
+  #watchdog?: { context: vm.Context; script: vm.Script };
   #job: () => void = () => {};
 
-  constructor() {
-    (this.#context as { run?: () => void }).run = () => this.#job();
+  /**
+   * Compiles `loaded` for inline calls, once per content (off the node's thread), and loads the
+   * watchdog when `request` needs one.
+   */
+  async prepare(loaded: LoadedModule, request: PoolRequest): Promise<Compiled> {
+    const compiled = await this.#compile(loaded);
+    if (!direct(compiled, request)) await this.#loadWatchdog();
+    return compiled;
   }
 
-  /** Compiles `loaded` for inline calls, once per content (off the node's thread). */
-  prepare(loaded: LoadedModule): Promise<Compiled> {
+  // node:vm and its part of Deno's Node layer cost ~3 MiB: loaded only once a call needs them.
+  async #loadWatchdog(): Promise<void> {
+    if (this.#watchdog) return;
+    const { default: vm } = await import("node:vm");
+    this.#watchdog ??= {
+      context: vm.createContext({ run: () => this.#job() }),
+      script: new vm.Script("run()", { filename: "gvm-inline-call" }),
+    };
+  }
+
+  #compile(loaded: LoadedModule): Promise<Compiled> {
     let compiled = this.#compiled.get(loaded.sha256);
     if (compiled) {
       // Most recently used last, so the oldest is the one evicted.
@@ -131,11 +146,7 @@ export class InlineExecutor {
     const memory = limits ? this.#memories.take(limits.initial, limits.maximum) : undefined;
     let values: WasmValue[] = [];
     let error: GvmError | undefined;
-    const entry = request.entry;
-    // A call proven to finish in a few thousand instructions needs no watchdog (and so has no
-    // part in the vm's race); strings need the module's allocator, which is not proven.
-    const direct = entry.kind === "export" && compiled.bounded.has(entry.fn) &&
-      entry.params.every((param) => param.type !== "string");
+    const plain = direct(compiled, request);
     const started = performance.now();
     this.#job = () => {
       try {
@@ -146,13 +157,17 @@ export class InlineExecutor {
       }
       // Too close to the deadline to return safely: wait for the termination (see the constant),
       // asleep, so the watchdog thread gets the CPU (on one CPU a busy wait delays it).
-      if (!direct && performance.now() - started >= INLINE_FINISH_BY_MS) {
+      if (!plain && performance.now() - started >= INLINE_FINISH_BY_MS) {
         for (;;) Atomics.wait(SLEEP_CELL, 0, 0, INLINE_BUDGET_MS);
       }
     };
     try {
-      if (direct) this.#job();
-      else this.#script.runInContext(this.#context, { timeout: INLINE_BUDGET_MS });
+      if (plain) this.#job();
+      else {
+        const watchdog = this.#watchdog;
+        if (!watchdog) throw new GvmError("INTERNAL", "inline call without its watchdog loaded");
+        watchdog.script.runInContext(watchdog.context, { timeout: INLINE_BUDGET_MS });
+      }
     } catch (thrown) {
       // The only thing escaping the job is the vm's own termination at the budget.
       if ((thrown as { code?: string }).code !== "ERR_SCRIPT_EXECUTION_TIMEOUT") throw thrown;
@@ -168,6 +183,14 @@ export class InlineExecutor {
     if (error) return { kind: "failed", error, output };
     return { kind: "done", values, output };
   }
+}
+
+// A call proven to finish in a few thousand instructions needs no watchdog (and so has no part
+// in the vm's race); strings need the module's allocator, which is not proven.
+function direct(compiled: Compiled, request: PoolRequest): boolean {
+  const entry = request.entry;
+  return entry.kind === "export" && compiled.bounded.has(entry.fn) &&
+    entry.params.every((param) => param.type !== "string");
 }
 
 async function compile(runnable: Uint8Array): Promise<Compiled> {

@@ -123,7 +123,7 @@ export class WasmRuntime {
     const inline = this.isolation === "inline" && !request.keep && this.#dirs.length === 0 &&
       timeoutMs >= INLINE_BUDGET_MS && !this.#stillLong(key);
     if (inline) {
-      const compiled = await this.#inline.prepare(loaded);
+      const compiled = await this.#inline.prepare(loaded, request);
       // Re-checked after each wait: every call waiting for the turn resumes in the same one.
       for (let turn = this.#slice.wait(); turn; turn = this.#slice.wait()) await turn;
       if (options.signal?.aborted) {

@@ -260,6 +260,12 @@ export class SandboxPool {
           slot.sandbox.kill();
         }
       }
+      // Nothing left to watch: an idle node runs no timer (run and warm start it again).
+      const idle = this.#queue.length === 0 && this.#slots.every((slot) => !slot.job);
+      if (idle && (this.#idleMs === Infinity || this.#slots.length === 0)) {
+        clearInterval(this.#sweeper);
+        this.#sweeper = undefined;
+      }
     }, SWEEP_MS);
     // Running sandboxes keep the process alive; the sweeper alone must not.
     Deno.unrefTimer(this.#sweeper);
