@@ -131,26 +131,15 @@ for (let rep = 0; rep < REPS; rep++) {
   p99s.push(percentile(times, 99));
 }
 
-progress(`remote call latency, kept instance (${SEQUENTIAL_CALLS} sequential calls x ${REPS})`);
-const keptP50s: number[] = [];
-for (let rep = 0; rep < REPS; rep++) {
-  const times: number[] = [];
-  for (let i = 0; i < SEQUENTIAL_CALLS; i++) {
-    const t0 = performance.now();
-    await caller.run(remote.name, add, { keepInstance: true }).result;
-    times.push((performance.now() - t0) * 1000);
-  }
-  keptP50s.push(percentile(times.sort((a, b) => a - b), 50));
-}
-
 progress(`remote throughput (${IN_FLIGHT} in flight, ${THROUGHPUT_SECONDS} s x ${REPS})`);
-const remoteThroughput = (keepInstance: boolean) =>
+// Kept instances are a local library-API choice: a peer always runs a fresh one.
+const remoteThroughput = () =>
   repeat(REPS, async () => {
     let done = 0;
     const end = performance.now() + THROUGHPUT_SECONDS * 1000;
     const worker = async () => {
       while (performance.now() < end) {
-        await caller.run(remote.name, add, { keepInstance }).result;
+        await caller.run(remote.name, add).result;
         done++;
       }
     };
@@ -158,8 +147,7 @@ const remoteThroughput = (keepInstance: boolean) =>
     await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
     return done / ((performance.now() - started) / 1000);
   });
-const throughput = await remoteThroughput(false);
-const keptThroughput = await remoteThroughput(true);
+const throughput = await remoteThroughput();
 
 progress("local call overhead");
 const bare = await bareWasmCallMicros();
@@ -267,7 +255,6 @@ if (!flags["no-erlang"] && await haveErlang()) {
 
 const p50 = summarize(p50s);
 const p99 = summarize(p99s);
-const keptP50 = summarize(keptP50s);
 
 function versusErlang(gvm: Summary, ref: Summary | undefined, elsewhere: string, digits = 1) {
   if (!ref) return `Erlang ${elsewhere} (not installed here)`;
@@ -310,13 +297,6 @@ rows.push(
     erlang?.p50,
     1,
   ),
-  atMost(
-    "remote call p50, kept instance",
-    "µs",
-    keptP50,
-    50,
-    versusErlang(keptP50, erlang?.p50, "41"),
-  ),
   relative(
     atMost("remote call p99", "µs", p99, 176, versusErlang(p99, erlang?.p99, "88")),
     erlang?.p99,
@@ -332,13 +312,6 @@ rows.push(
     ),
     erlang?.rate,
     2,
-  ),
-  atLeast(
-    `${flight}, kept instance`,
-    "calls/s",
-    keptThroughput,
-    90_000,
-    versusErlang(keptThroughput, erlang?.rate, "46k/s", 0),
   ),
   atMost("local call overhead, fresh instance", "µs", local, 20, bareRef),
   atMost("local call overhead, kept instance", "µs", localKept, 25, bareRef),

@@ -189,3 +189,15 @@ Deno.test("past the bounded call queue a call fails at once with BUSY, and the n
     [42],
   );
 });
+
+Deno.test("a peer cannot keep an instance on a node: it gets a fresh one each call", async () => {
+  await using home = await tempHome();
+  await using gpmd = await TestGpmd.start(home.path);
+  await using serving = await startNode(home.path, gpmd, MODULES_DIR);
+  await using caller = await startNode(home.path, gpmd, MODULES_DIR);
+  await caller.connect(serving.name);
+  const alloc = { module: "types", fn: "alloc", args: [int(16n)] };
+  const first = await caller.run(serving.name, alloc, { keepInstance: true }).result;
+  const second = await caller.run(serving.name, alloc, { keepInstance: true }).result;
+  assert.deepEqual(second.values, first.values, "the allocator starts over: a fresh instance");
+});
