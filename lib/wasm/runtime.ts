@@ -88,8 +88,8 @@ export class WasmRuntime {
   readonly #dirs: DirMapping[];
   readonly #inline = new InlineExecutor();
   readonly #slice = new InlineSlice();
-  // Entries (module hash + export) that outlived the inline budget go straight to a sandbox;
-  // the count says how many calls went there since.
+  // Entries (module hash + export) whose inline attempt was dropped for its budget, an effect or
+  // GC types go straight to a sandbox; the count says how many calls went there since.
   readonly #long = new Map<string, number>();
 
   constructor(options: WasmRuntimeOptions) {
@@ -138,7 +138,9 @@ export class WasmRuntime {
         if (outcome.kind === "failed") throw outcome.error;
         return { types, values: outcome.values };
       }
-      if (outcome.reason === "budget" || outcome.reason === "heap") {
+      // Output past the buffer costs at most 64 KiB of printing to find out: not remembered, so a
+      // function that prints little for other arguments stays inline.
+      if (outcome.reason !== "output") {
         if (this.#long.size >= MAX_LONG_ENTRIES) this.#long.clear();
         this.#long.set(key, 0);
       }
