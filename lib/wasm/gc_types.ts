@@ -7,6 +7,8 @@ const FUNC_TYPE = 0x60;
  * Whether the module declares any type beyond plain function types (wasm GC structs and arrays,
  * recursion groups, subtypes). Such a module can allocate on the engine's own heap with
  * `array.new`, which no memory or table limit caps: it must not run on the node's thread.
+ * (The module reader refuses GC types today; this keeps the node's heap safe if it ever lets
+ * them through.)
  *
  * @example
  * ```ts

@@ -201,3 +201,38 @@ Deno.test("a peer cannot keep an instance on a node: it gets a fresh one each ca
   const second = await caller.run(serving.name, alloc, { keepInstance: true }).result;
   assert.deepEqual(second.values, first.values, "the allocator starts over: a fresh instance");
 });
+
+// (module (type $a (array (mut i8))) (type $n (struct (field (mut (ref null $n))) (field (ref $a))))
+//   (func (export "grow") (param $mib i32) (result i32): a linked list of $mib 1 MiB GC arrays.
+// Built here as bytes: the wabt that builds the fixtures does not know GC types.
+function gcBomb(): Uint8Array {
+  const section = (id: number, content: number[]) => [id, content.length, ...content];
+  const types = [3, 0x5e, 0x78, 1, 0x5f, 2, 0x63, 1, 1, 0x64, 0, 0, 0x60, 1, 0x7f, 1, 0x7f];
+  const body = [
+    ...[1, 1, 0x63, 1], // one local: (ref null $n)
+    ...[0x03, 0x40, 0x20, 1, 0x41, 0x80, 0x80, 0xc0, 0x00], // loop; head; i32.const 1 MiB
+    ...[0xfb, 0x07, 0, 0xfb, 0x00, 1, 0x21, 1], // array.new_default; struct.new; set head
+    ...[0x20, 0, 0x41, 1, 0x6b, 0x22, 0, 0x0d, 0, 0x0b, 0x41, 0, 0x0b], // while (--mib); 0
+  ];
+  return new Uint8Array([
+    ...[0, 0x61, 0x73, 0x6d, 1, 0, 0, 0],
+    ...section(1, types),
+    ...section(3, [1, 2]),
+    ...section(7, [1, 4, ...new TextEncoder().encode("grow"), 0, 0]),
+    ...section(10, [1, body.length, ...body]),
+  ]);
+}
+
+Deno.test("a module with GC types is refused: its objects would live beyond any memory cap", async () => {
+  await using home = await tempHome();
+  const mods = await modulesFolder(home.path, { "math.wasm": `${MODULES_DIR}/math.wasm` });
+  await Deno.writeFile(`${mods}/gcbomb.wasm`, gcBomb());
+  await using gpmd = await TestGpmd.start(home.path);
+  await using node = await startNode(home.path, gpmd, mods, { maxMemoryMiB: 16 });
+  const grow = node.call({ module: "gcbomb", fn: "grow", args: [int(400n)] });
+  await assertRejectsGvmError(grow, "BAD_MODULE", /unsupported type form 0x5e/);
+  assert.deepEqual(
+    (await node.call({ module: "math", fn: "mul", args: [int(6n), int(7n)] })).values,
+    [42],
+  );
+});
