@@ -59,6 +59,12 @@ export interface WasmRuntimeOptions {
 }
 
 const PAGE_BYTES = 65_536;
+/**
+ * Calls in progress on a node at once (inline, waiting for a turn, or in a sandbox); past it a
+ * call fails at once with `BUSY`. Each holds its arguments, its caller's state and maybe its
+ * output: unbounded, a flood of calls took a node to 451 MiB and its pings to 800 ms.
+ */
+export const MAX_CALLS_IN_PROGRESS = 4096;
 /** Entries remembered as outliving the inline budget; past this the memory starts afresh. */
 const MAX_LONG_ENTRIES = 4096;
 /**
@@ -91,6 +97,7 @@ export class WasmRuntime {
   // Entries (module hash + export) whose inline attempt was dropped for its budget, an effect or
   // GC types go straight to a sandbox; the count says how many calls went there since.
   readonly #long = new Map<string, number>();
+  #inProgress = 0;
 
   constructor(options: WasmRuntimeOptions) {
     this.catalog = options.catalog;
@@ -101,8 +108,23 @@ export class WasmRuntime {
     this.#maxPages = Math.floor((options.maxMemoryMiB ?? 256) * 1024 * 1024 / PAGE_BYTES);
   }
 
-  /** Runs `spec`; rejects with a coded {@linkcode GvmError}. */
+  /** Runs `spec`; rejects with a coded {@linkcode GvmError} (`BUSY` when too many run). */
   async call(spec: CallSpec, options: CallOptions = {}): Promise<CallResult> {
+    if (this.#inProgress >= MAX_CALLS_IN_PROGRESS) {
+      throw new GvmError(
+        "BUSY",
+        `${spec.module} not started: ${this.#inProgress} calls are in progress here; try again later`,
+      );
+    }
+    this.#inProgress++;
+    try {
+      return await this.#call(spec, options);
+    } finally {
+      this.#inProgress--;
+    }
+  }
+
+  async #call(spec: CallSpec, options: CallOptions): Promise<CallResult> {
     const started = performance.now();
     const loaded = options.loaded ?? await this.catalog.load(spec.module);
     const { entry, types } = planEntry(loaded, spec);

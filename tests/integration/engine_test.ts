@@ -6,7 +6,7 @@ import { GvmNode, homePaths } from "../../mod.ts";
 import { assertRejectsGvmError } from "../_assert.ts";
 import { INLINE_OUTPUT_CAP_BYTES } from "../../lib/wasm/inline_executor.ts";
 import { MAX_QUEUED_CALLS } from "../../lib/wasm/sandbox_pool.ts";
-import type { Isolation } from "../../lib/wasm/runtime.ts";
+import { type Isolation, MAX_CALLS_IN_PROGRESS } from "../../lib/wasm/runtime.ts";
 import {
   FIXTURES_DIR,
   MODULES_DIR,
@@ -235,4 +235,17 @@ Deno.test("a module with GC types is refused: its objects would live beyond any 
     (await node.call({ module: "math", fn: "mul", args: [int(6n), int(7n)] })).values,
     [42],
   );
+});
+
+Deno.test("past the bounded number of calls in progress on a node, a call fails at once with BUSY", async () => {
+  await using home = await tempHome();
+  await using gpmd = await TestGpmd.start(home.path);
+  await using node = await startNode(home.path, gpmd, MODULES_DIR);
+  const mul = { module: "math", fn: "mul", args: [int(6n), int(7n)] };
+  await node.call(mul); // Loaded and compiled.
+  const burst = Array.from({ length: MAX_CALLS_IN_PROGRESS }, () => node.call(mul));
+  await assertRejectsGvmError(node.call(mul), "BUSY", /calls are in progress here/);
+  const outcomes = await Promise.allSettled(burst);
+  assert.ok(outcomes.every((o) => o.status === "fulfilled"), "the calls in progress all finish");
+  assert.deepEqual((await node.call(mul)).values, [42], "and the node takes calls again");
 });
