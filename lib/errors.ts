@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   "EXIT_CODE",
   "TIMEOUT",
   "CANCELLED",
+  "BUSY",
   "MEMORY_LIMIT",
   "GPMD_NOT_RUNNING",
   "GPMD_DOWN",

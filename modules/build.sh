@@ -64,11 +64,12 @@ if ((${#cs[@]})); then
 fi
 
 # --debug-names keeps function names in the binary so trap stack traces say
-# which function trapped. wabt enables multi-value by default.
+# which function trapped. wabt enables multi-value by default; memory64 is for
+# the fixture that checks the memory cap holds for 64-bit memories.
 for src in "${wats[@]}"; do
   out="${src%.wat}.wasm"
   echo "wat2wasm  $(rel "$src") -> $(rel "$out")"
-  wat2wasm --debug-names "$src" -o "$out"
+  wat2wasm --enable-memory64 --debug-names "$src" -o "$out"
 done
 
 # --strip-debug drops wasi-libc's DWARF (about 80% of the file) but keeps the

@@ -107,6 +107,7 @@ export interface NodeCliOptions {
   timeoutSeconds?: number;
   maxMemoryMiB?: number;
   workers?: number;
+  isolation?: "inline" | "process";
   denyPeers: boolean;
   allowDirs: DirMapping[];
   /** `--env NAME=VALUE`: the environment of this node's calls. */
@@ -172,6 +173,7 @@ function parseNode(argv: string[]): CliCommand {
     timeout: { type: "string" },
     "max-memory": { type: "string" },
     workers: { type: "string" },
+    isolation: { type: "string" },
     "deny-peers": { type: "boolean" },
     "allow-dir": { type: "string", multiple: true },
     env: { type: "string", multiple: true },
@@ -200,6 +202,7 @@ function parseNode(argv: string[]): CliCommand {
     timeoutSeconds: number(str(values, "timeout"), "--timeout", 0.001),
     maxMemoryMiB: number(str(values, "max-memory"), "--max-memory", 1),
     workers: number(str(values, "workers"), "--workers", 1),
+    isolation: isolation(str(values, "isolation")),
     denyPeers: bool(values, "deny-peers"),
     allowDirs: list(values, "allow-dir").map(parseDirMapping),
     env: list(values, "env").map(envEntry),
@@ -212,6 +215,11 @@ function parseNode(argv: string[]): CliCommand {
     throw new GvmError("BAD_FLAGS", "--serve and --detached run no commands: drop -c");
   }
   return { kind: "node", options };
+}
+
+function isolation(text: string | undefined): "inline" | "process" | undefined {
+  if (text === undefined || text === "inline" || text === "process") return text;
+  throw new GvmError("BAD_FLAGS", `--isolation takes inline or process, not '${text}'`);
 }
 
 function parseGpmd(action: string | undefined, rest: string[]): CliCommand {
@@ -378,6 +386,8 @@ Node options:
   --timeout SECONDS    time limit per call (default 30)
   --max-memory MIB     memory cap per wasm instance (default 256)
   --workers N          sandbox processes running wasm (default: CPUs, at most 4)
+  --isolation MODE     inline (default): a call runs on the node's thread for up to 5 ms, then
+                       moves to a sandbox process; process: every call in a sandbox process
   --allow-dir HOST_DIR[:GUEST_DIR]
                        let modules see this folder, in place (repeatable; none by default)
   --env NAME=VALUE     environment of this node's calls (repeatable; a bare NAME takes gvm's)

@@ -34,6 +34,7 @@ export async function runNode(home: HomePaths, options: NodeCliOptions): Promise
     timeoutMs: options.timeoutSeconds === undefined ? undefined : options.timeoutSeconds * 1000,
     maxMemoryMiB: options.maxMemoryMiB,
     workers: options.workers,
+    isolation: options.isolation,
     denyPeers: options.denyPeers,
     advertise: options.advertise,
     maxFrameBytes: options.caps.maxFrameBytes,

@@ -108,7 +108,9 @@ export class CallService {
       const result = await runtime.call({ module, fn, args }, {
         loaded,
         timeoutMs: Math.min(asked, runtime.timeoutMs),
-        keepInstance: message.keep === true,
+        // A kept instance is a local library-API choice: a peer gets a fresh one, whatever it
+        // asks (kept state and memory would otherwise outlive its calls on this node).
+        keepInstance: false,
         env: message.env,
         stdin: message.stdin,
         signal: controller.signal,

@@ -9,7 +9,13 @@ import type { Connection, Incoming } from "../protocol/connection.ts";
 import { type LoadedModule, ModuleCatalog } from "../wasm/catalog.ts";
 import type { DirMapping } from "../wasm/dir_map.ts";
 import { SandboxPool } from "../wasm/sandbox_pool.ts";
-import { type CallOptions, type CallResult, type CallSpec, WasmRuntime } from "../wasm/runtime.ts";
+import {
+  type CallOptions,
+  type CallResult,
+  type CallSpec,
+  type Isolation,
+  WasmRuntime,
+} from "../wasm/runtime.ts";
 import { CallService } from "./call_service.ts";
 import { type ModuleIndex, moduleIndexReply, parseModuleIndex } from "./module_index.ts";
 import { GpmdLink } from "./gpmd_link.ts";
@@ -39,6 +45,8 @@ export interface GvmNodeOptions {
   maxMemoryMiB?: number;
   /** Sandbox processes running wasm. @default {min(CPUs, 4)} */
   workers?: number;
+  /** Inline first (moving long calls to a sandbox), or every call in a sandbox process. @default {"inline"} */
+  isolation?: Isolation;
   /** Host folders modules may see, as `--allow-dir` gives them. @default {[]} */
   allowDirs?: DirMapping[];
   /** Environment of this node's calls, `NAME=VALUE` strings (`--env`). @default {[]} */
@@ -78,6 +86,9 @@ export interface NodeInfo {
   gpmd: string;
   gpmdUp: boolean;
 }
+
+/** Inline, a sandbox left idle this long (ms) is stopped: an idle node is then one process. */
+const SANDBOX_IDLE_MS = 10_000;
 
 // Remote calls wait this much past their own deadline for the remote side to report it.
 const REMOTE_GRACE_MS = 5_000;
@@ -136,7 +147,12 @@ export class GvmNode {
     const listenAt = options.listen ?? { hostname: "127.0.0.1", port: 0 };
     const listener = listen(listenAt, options.tls);
     let link: GpmdLink | undefined;
-    const pool = new SandboxPool({ size: options.workers, dirs: options.allowDirs });
+    // Inline, sandboxes serve only the calls that outlive the budget: they stop when idle.
+    const pool = new SandboxPool({
+      size: options.workers,
+      dirs: options.allowDirs,
+      idleMs: (options.isolation ?? "inline") === "inline" ? SANDBOX_IDLE_MS : undefined,
+    });
     try {
       const explicit = options.name !== undefined;
       for (let attempt = 0;; attempt++) {
@@ -155,6 +171,7 @@ export class GvmNode {
           maxMemoryMiB: options.maxMemoryMiB,
           dirs: options.allowDirs,
           env: options.env,
+          isolation: options.isolation,
         });
         const node: GvmNode = new GvmNode(name, listener, cookie, runtime, options);
         try {
@@ -179,7 +196,9 @@ export class GvmNode {
         }
         node.#link = link;
         node.#acceptLoop();
-        // After the caller has printed its ready lines: a sandbox starting takes CPU too.
+        // After the caller has printed its ready lines: a sandbox starting takes CPU too. One is
+        // ready before the first calls either way (a burst of calls moved out of the node would
+        // otherwise start sandboxes while the node is busiest); inline, it stops when idle.
         node.#warming = setTimeout(() => pool.warm(), 0);
         return node;
       }

@@ -1,7 +1,9 @@
+import { secondsText } from "./limit_text.ts";
 import { GvmError } from "../errors.ts";
 import type { LoadedModule, ModuleCatalog } from "./catalog.ts";
 import type { DirMapping } from "./dir_map.ts";
-import type { SandboxPool } from "./sandbox_pool.ts";
+import { INLINE_BUDGET_MS, InlineExecutor, type OutputChunk } from "./inline_executor.ts";
+import type { PoolRequest, SandboxPool } from "./sandbox_pool.ts";
 import type { ValType } from "./signatures.ts";
 import { argvText, type CallArg, toWasmParams, type WasmValue } from "./values.ts";
 import type { Entry } from "./sandbox_messages.ts";
@@ -40,6 +42,13 @@ export interface CallOptions {
   keepInstance?: boolean;
 }
 
+/**
+ * Where calls run: `inline` tries each on the node's own thread first (bounded by
+ * {@linkcode INLINE_BUDGET_MS}) and moves the ones that outlive it to a sandbox process;
+ * `process` runs every call in a sandbox process (an OS boundary around every module).
+ */
+export type Isolation = "inline" | "process";
+
 /** Options for {@linkcode WasmRuntime}. */
 export interface WasmRuntimeOptions {
   catalog: ModuleCatalog;
@@ -52,13 +61,31 @@ export interface WasmRuntimeOptions {
   dirs?: DirMapping[];
   /** Environment of calls that bring none (`--env`), `NAME=VALUE` strings. @default {[]} */
   env?: string[];
+  /** @default {"inline"} */
+  isolation?: Isolation;
 }
 
 const PAGE_BYTES = 65_536;
+/**
+ * Calls in progress on a node at once (inline, waiting for a turn, or in a sandbox); past it a
+ * call fails at once with `BUSY`. Each holds its arguments, its caller's state and maybe its
+ * output: unbounded, a flood of calls took a node to 451 MiB and its pings to 800 ms.
+ */
+export const MAX_CALLS_IN_PROGRESS = 4096;
+/** Entries remembered as outliving the inline budget; past this the memory starts afresh. */
+const MAX_LONG_ENTRIES = 4096;
+/**
+ * A call remembered as long is tried inline again once in this many calls: a short call that
+ * was stalled once (a busy CPU, a GC) comes back, a long one wastes one budget in this many.
+ */
+const LONG_RETRY_EVERY = 16;
 
 /**
- * Runs calls: resolves the module, converts arguments to the export's declared types, and
- * hands the call to a sandbox process with its time limit.
+ * Runs calls: resolves the module, converts arguments to the export's declared types, and runs
+ * the call inline (a fresh instance on this thread, a few ms at most) or in a sandbox process
+ * with its time limit. An inline attempt that outlives its budget, would print more than it may
+ * buffer, or would change the world outside its instance is dropped without a trace and the
+ * call re-run from scratch in a sandbox, with what is left of its time limit.
  *
  * @example
  * ```ts
@@ -72,41 +99,157 @@ export class WasmRuntime {
   /** Environment of calls that bring none (`--env`). */
   readonly env: readonly string[];
   readonly #maxPages: number;
+  readonly isolation: Isolation;
   readonly #dirs: DirMapping[];
+  readonly #inline = new InlineExecutor();
+  readonly #slice = new InlineSlice();
+  // Entries (module hash + export) whose inline attempt was dropped for its budget, an effect or
+  // GC types go straight to a sandbox; the count says how many calls went there since.
+  readonly #long = new Map<string, number>();
+  #inProgress = 0;
 
   constructor(options: WasmRuntimeOptions) {
     this.catalog = options.catalog;
     this.pool = options.pool;
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.isolation = options.isolation ?? "inline";
     this.#dirs = options.dirs ?? [];
     this.env = options.env ?? [];
     this.#maxPages = Math.floor((options.maxMemoryMiB ?? 256) * 1024 * 1024 / PAGE_BYTES);
   }
 
-  /** Runs `spec`; rejects with a coded {@linkcode GvmError}. */
+  /** Runs `spec`; rejects with a coded {@linkcode GvmError} (`BUSY` when too many run). */
   async call(spec: CallSpec, options: CallOptions = {}): Promise<CallResult> {
+    if (this.#inProgress >= MAX_CALLS_IN_PROGRESS) {
+      throw new GvmError(
+        "BUSY",
+        `${spec.module} not started: ${this.#inProgress} calls are in progress here; try again later`,
+      );
+    }
+    this.#inProgress++;
+    try {
+      return await this.#call(spec, options);
+    } finally {
+      this.#inProgress--;
+    }
+  }
+
+  async #call(spec: CallSpec, options: CallOptions): Promise<CallResult> {
+    const started = performance.now();
     const loaded = options.loaded ?? await this.catalog.load(spec.module);
     const { entry, types } = planEntry(loaded, spec);
-    const values = await this.pool.run(
-      {
-        type: "run",
-        hash: loaded.sha256,
-        moduleName: spec.module,
-        entry,
-        env: [...(options.env ?? this.env)],
-        stdin: options.stdin,
-        maxPages: this.#maxPages,
-        keep: options.keepInstance ?? false,
-        dirs: this.#dirs,
-      },
-      loaded.runnable,
-      {
-        timeoutMs: options.timeoutMs ?? this.timeoutMs,
-        onOutput: options.onOutput,
-        signal: options.signal,
-      },
-    );
+    const request: PoolRequest = {
+      type: "run",
+      hash: loaded.sha256,
+      moduleName: spec.module,
+      entry,
+      env: [...(options.env ?? this.env)],
+      stdin: options.stdin,
+      maxPages: this.#maxPages,
+      keep: options.keepInstance ?? false,
+      dirs: this.#dirs,
+    };
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
+    const key = `${loaded.sha256}:${entry.kind === "export" ? entry.fn : ""}`;
+    // An attempt is abandoned before its first effect outside the instance (the WASI host's
+    // beforeEffect), so mapped folders and stdin can start inline; kept instances live in
+    // sandboxes.
+    const inline = this.isolation === "inline" && !request.keep &&
+      timeoutMs >= INLINE_BUDGET_MS && !this.#stillLong(key);
+    if (inline) {
+      const compiled = await this.#inline.prepare(loaded, request);
+      // Re-checked after each wait: every call waiting for the turn resumes in the same one.
+      for (let turn = this.#slice.wait(); turn; turn = this.#slice.wait()) await turn;
+      if (options.signal?.aborted) {
+        throw new GvmError("CANCELLED", `${label(request)} was cancelled`);
+      }
+      const t0 = performance.now();
+      const outcome = this.#inline.run(compiled, request);
+      this.#slice.spent(performance.now() - t0);
+      if (outcome.kind !== "sandbox") {
+        this.#long.delete(key);
+        await deliver(outcome.output, options.onOutput);
+        if (outcome.kind === "failed") throw outcome.error;
+        return { types, values: outcome.values };
+      }
+      // Output past the buffer costs at most 64 KiB of printing to find out: not remembered, so a
+      // function that prints little for other arguments stays inline.
+      if (outcome.reason !== "output") {
+        if (this.#long.size >= MAX_LONG_ENTRIES) this.#long.clear();
+        this.#long.set(key, 0);
+      }
+    }
+    const left = timeoutMs - (performance.now() - started);
+    if (left <= 0) {
+      throw new GvmError(
+        "TIMEOUT",
+        `${label(request)} ran past its ${secondsText(timeoutMs)} limit`,
+      );
+    }
+    const values = await this.pool.run(request, loaded.runnable, {
+      timeoutMs: left,
+      limitMs: timeoutMs,
+      onOutput: options.onOutput,
+      signal: options.signal,
+    });
     return { types, values };
+  }
+
+  // Whether a call remembered as long goes to a sandbox this time (see LONG_RETRY_EVERY).
+  #stillLong(key: string): boolean {
+    const skipped = this.#long.get(key);
+    if (skipped === undefined) return false;
+    this.#long.set(key, (skipped + 1) % LONG_RETRY_EVERY);
+    return skipped + 1 < LONG_RETRY_EVERY;
+  }
+}
+
+function label(request: PoolRequest): string {
+  return request.entry.kind === "export"
+    ? `${request.moduleName}.${request.entry.fn}`
+    : request.moduleName;
+}
+
+// Hands buffered output to the caller in order, waiting where the caller asks it to.
+async function deliver(
+  output: OutputChunk[],
+  onOutput: CallOptions["onOutput"],
+): Promise<void> {
+  if (!onOutput) return;
+  for (const { fd, data } of output) {
+    try {
+      const wait = onOutput(fd, data);
+      if (wait instanceof Promise) await wait.catch(() => {});
+    } catch {
+      // The reader of the output is gone (a closed pipe); the call's result still counts.
+    }
+  }
+}
+
+/**
+ * Inline attempts run back to back when many calls arrive at once; each is bounded, but
+ * together they would hold the event loop. After {@linkcode INLINE_BUDGET_MS} of inline work
+ * the next attempt waits for a turn of the event loop (pings, peers and the prompt go first).
+ * Work is summed across turns too, so a turn is sometimes given needlessly: one timer per 5 ms
+ * of work costs far less than a timer per call to notice turns passing.
+ */
+class InlineSlice {
+  #used = 0;
+  #turn?: Promise<void>;
+
+  spent(ms: number): void {
+    this.#used += ms;
+  }
+
+  wait(): Promise<void> | undefined {
+    if (this.#used < INLINE_BUDGET_MS) return undefined;
+    return this.#turn ??= new Promise((resolve) =>
+      setTimeout(() => {
+        this.#used = 0;
+        this.#turn = undefined;
+        resolve();
+      }, 0)
+    );
   }
 }
 

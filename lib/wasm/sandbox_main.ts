@@ -12,7 +12,9 @@ const MAX_SANDBOX_FRAME_BYTES = 1024 * 1024 * 1024;
 
 const host = new WasiHost();
 const modules = new Map<string, WebAssembly.Module>();
-// Instances kept across calls when the caller asked for it (library API opt-in).
+// Instances kept across calls when the caller asked for it (library API opt-in), the most
+// recently used last; beyond this many the oldest is dropped (a fresh one is made if asked).
+const MAX_KEPT_INSTANCES = 8;
 const kept = new Map<string, WasiInstance>();
 
 function post(reply: SandboxReply): void {
@@ -24,9 +26,16 @@ function post(reply: SandboxReply): void {
 
 function instanceFor(module: WebAssembly.Module, request: RunRequest): WasiInstance {
   const live = request.keep ? kept.get(request.hash) : undefined;
-  if (live) return live;
+  if (live) {
+    kept.delete(request.hash);
+    kept.set(request.hash, live);
+    return live;
+  }
   const instance = host.instantiate(module, request.moduleName);
-  if (request.keep) kept.set(request.hash, instance);
+  if (request.keep) {
+    kept.set(request.hash, instance);
+    if (kept.size > MAX_KEPT_INSTANCES) kept.delete(kept.keys().next().value!);
+  }
   return instance;
 }
 

@@ -12,12 +12,18 @@ export interface SandboxPoolOptions {
   size?: number;
   /** Host folders calls may map; the sandboxes get permission for these only. @default {[]} */
   dirs?: readonly DirMapping[];
+  /** Calls that may wait for a sandbox; past it calls fail at once with `BUSY`. */
+  maxQueued?: number;
+  /** Sandboxes idle this long (ms) are stopped, so an idle node is one process. @default {Infinity} */
+  idleMs?: number;
 }
 
 /** Per-call options of {@linkcode SandboxPool.run}. */
 export interface PoolRunOptions {
   /** Hard time limit, counted from when the call is queued; over it the sandbox is killed. */
   timeoutMs: number;
+  /** The limit a `TIMEOUT` message names, when the call used part of it elsewhere first. */
+  limitMs?: number;
   /** Receives stdout (1) and stderr (2) bytes as they are produced. */
   /** May return a promise: the sandbox is not read (so its module waits) until it settles. */
   onOutput?: (fd: 1 | 2, data: Uint8Array) => unknown;
@@ -30,6 +36,12 @@ export type PoolRequest = Omit<RunRequest, "callId">;
 
 /** How often calls are checked against their deadlines. */
 const SWEEP_MS = 20;
+
+/**
+ * Calls that may wait for a sandbox at once. Each waiting call holds its request and its
+ * caller's state; unbounded, a flood of calls took a node to 451 MiB and its pings to 800 ms.
+ */
+export const MAX_QUEUED_CALLS = 1024;
 
 interface Job {
   request: PoolRequest;
@@ -47,6 +59,8 @@ interface Slot {
   sandbox: SandboxProcess;
   hashes: Set<string>;
   job?: Job;
+  /** When its last call ended (or it started). */
+  idleSince: number;
 }
 
 /**
@@ -62,6 +76,8 @@ interface Slot {
  */
 export class SandboxPool {
   readonly #size: number;
+  readonly #maxQueued: number;
+  readonly #idleMs: number;
   readonly #command: string[];
   readonly #slots: Slot[] = [];
   readonly #queue: Job[] = [];
@@ -72,6 +88,13 @@ export class SandboxPool {
   constructor(options: SandboxPoolOptions = {}) {
     this.#size = Math.max(1, options.size ?? Math.min(navigator.hardwareConcurrency ?? 2, 4));
     this.#command = sandboxCommand(options.dirs ?? []);
+    this.#maxQueued = options.maxQueued ?? MAX_QUEUED_CALLS;
+    this.#idleMs = options.idleMs ?? Infinity;
+  }
+
+  /** Calls handed to sandbox processes so far (to tell where calls ran). */
+  get callCount(): number {
+    return this.#nextCallId - 1;
   }
 
   /** Most calls running at once (`Node.map` places calls by it). */
@@ -87,9 +110,10 @@ export class SandboxPool {
   /** Starts one sandbox ahead of the first call, so that call does not pay for it. */
   warm(): void {
     if (this.#slots.length === 0 && !this.#closed) this.#slots.push(this.#spawn());
+    if (this.#idleMs !== Infinity) this.#sweepDeadlines();
   }
 
-  /** Runs one call; rejects with `TIMEOUT`, `CANCELLED` or the call's own error. */
+  /** Runs one call; rejects with `TIMEOUT`, `CANCELLED`, `BUSY` or the call's own error. */
   run(request: PoolRequest, body: Uint8Array, options: PoolRunOptions): Promise<WasmValue[]> {
     const label = request.entry.kind === "export"
       ? `${request.moduleName}.${request.entry.fn}`
@@ -97,6 +121,14 @@ export class SandboxPool {
     if (this.#closed) return Promise.reject(new GvmError("CANCELLED", "The node is shutting down"));
     if (options.signal?.aborted) {
       return Promise.reject(new GvmError("CANCELLED", `${label} was cancelled`));
+    }
+    if (this.#queue.length >= this.#maxQueued) {
+      return Promise.reject(
+        new GvmError(
+          "BUSY",
+          `${label} not started: ${this.#queue.length} calls already wait here; try again later`,
+        ),
+      );
     }
     return new Promise((resolve, reject) => {
       const job: Job = {
@@ -145,7 +177,7 @@ export class SandboxPool {
   }
 
   #spawn(): Slot {
-    const slot = { hashes: new Set<string>() } as Slot;
+    const slot = { hashes: new Set<string>(), idleSince: performance.now() } as Slot;
     slot.sandbox = new SandboxProcess(
       this.#command,
       (reply) => this.#onReply(slot, reply),
@@ -176,6 +208,7 @@ export class SandboxPool {
       return;
     }
     slot.job = undefined;
+    slot.idleSince = performance.now();
     if (reply.type === "done") this.#settle(job, undefined, reply.values);
     else this.#settle(job, new GvmError(reply.code, reply.message, { exitCode: reply.exitCode }));
     this.#pump();
@@ -223,9 +256,21 @@ export class SandboxPool {
       const running = this.#slots.flatMap((slot) => slot.job ? [slot.job] : []);
       for (const job of [...this.#queue, ...running]) {
         if (now >= job.deadline) {
-          const limit = secondsText(job.options.timeoutMs);
+          const limit = secondsText(job.options.limitMs ?? job.options.timeoutMs);
           this.#stop(job, new GvmError("TIMEOUT", `${job.label} ran past its ${limit} limit`));
         }
+      }
+      for (const slot of [...this.#slots]) {
+        if (!slot.job && now - slot.idleSince >= this.#idleMs) {
+          this.#slots.splice(this.#slots.indexOf(slot), 1);
+          slot.sandbox.kill();
+        }
+      }
+      // Nothing left to watch: an idle node runs no timer (run and warm start it again).
+      const idle = this.#queue.length === 0 && this.#slots.every((slot) => !slot.job);
+      if (idle && (this.#idleMs === Infinity || this.#slots.length === 0)) {
+        clearInterval(this.#sweeper);
+        this.#sweeper = undefined;
       }
     }, SWEEP_MS);
     // Running sandboxes keep the process alive; the sweeper alone must not.

@@ -123,10 +123,11 @@ export class WasiHost {
   }
 
   // V8's link error names only the import's module; say which function is missing.
-  #checkImports(module: WebAssembly.Module, moduleName: string): void {
+  #checkImports(module: WebAssembly.Module, moduleName: string, extra: WebAssembly.Imports): void {
     if (this.#checked.has(module)) return;
     const wasi = this.#imports.wasi_snapshot_preview1 as Record<string, unknown>;
     for (const { module: from, name, kind } of WebAssembly.Module.imports(module)) {
+      if (Object.hasOwn(extra, from)) continue;
       const provided = kind === "function" &&
         ((from === "wasi_snapshot_preview1" && Object.hasOwn(wasi, name)) ||
           (from === "env" && AS_IMPORTS.has(name)));
@@ -140,11 +141,19 @@ export class WasiHost {
     this.#checked.add(module);
   }
 
-  /** A fresh instance of `module` linked to this host (call {@linkcode prepare} first). */
-  instantiate(module: WebAssembly.Module, moduleName: string): WasiInstance {
-    this.#checkImports(module, moduleName);
+  /**
+   * A fresh instance of `module` linked to this host (call {@linkcode prepare} first).
+   * `extra` adds import modules of the VM's own (the inline executor's pooled memory).
+   */
+  instantiate(
+    module: WebAssembly.Module,
+    moduleName: string,
+    extra?: WebAssembly.Imports,
+  ): WasiInstance {
+    this.#checkImports(module, moduleName, extra ?? {});
+    const imports = extra ? { ...this.#imports, ...extra } : this.#imports;
     try {
-      const instance = new WebAssembly.Instance(module, this.#imports);
+      const instance = new WebAssembly.Instance(module, imports);
       this.bind(instance);
       return { instance, wasi: this };
     } catch (error) {
