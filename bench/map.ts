@@ -64,8 +64,9 @@ class PinnedNode implements AsyncDisposable {
   }
 
   async ready(): Promise<void> {
-    this.name = (await this.stdout.waitFor(/GVM has been created (\S+) \(/))[1];
-    await this.stdout.waitFor(/Listening for nodes on port (\d+)/);
+    // Piped input: the start-up lines go to stderr, stdout is only what calls print.
+    this.name = (await this.stderr.waitFor(/GVM has been created (\S+) \(/))[1];
+    await this.stderr.waitFor(/Listening for nodes on port (\d+)/);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

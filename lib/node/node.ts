@@ -572,7 +572,10 @@ export class GvmNode {
       // The same words as a local call, and always which node it happened on.
       if (signal.aborted) throw new GvmError("CANCELLED", `${label} was cancelled on ${peer.name}`);
       const err = toGvmError(error);
-      throw new GvmError(err.code, `on ${peer.name}: ${err.message}`, { cause: err });
+      throw new GvmError(err.code, `on ${peer.name}: ${err.message}`, {
+        cause: err,
+        exitCode: err.exitCode,
+      });
     });
     // Output the call had not sent yet rides in its reply, after what was streamed.
     for (const [fd, data] of reply.out ?? []) options.onOutput?.(fd, data);

@@ -249,8 +249,8 @@ export class Connection {
     if (id === undefined) return;
     const err = toGvmError(error);
     // A program's exit status travels with EXIT_CODE, so a remote `proc_exit(N)` ends gvm with N.
-    const exitCode = err.exitCode;
-    this.send({ t: "reply", id, ok: false, code: err.code, message: err.message, exitCode });
+    const exit = err.exitCode === undefined ? {} : { exitCode: err.exitCode };
+    this.send({ t: "reply", id, ok: false, code: err.code, message: err.message, ...exit });
   }
 
   /** Tells the other side why it is being hung up on (before {@linkcode closeAfterFlush}). */

@@ -337,7 +337,7 @@ export function decodeMessage(payload: Uint8Array): Message {
       code: typeof fields.code === "string" ? fields.code : "PROTOCOL_ERROR",
       message: typeof fields.message === "string" ? fields.message : "Request failed",
       // A WASI program's own exit code, so a remote proc_exit(N) is still N here.
-      exitCode: Number.isSafeInteger(fields.exitCode) ? fields.exitCode as number : undefined,
+      ...(Number.isSafeInteger(fields.exitCode) ? { exitCode: fields.exitCode as number } : {}),
     };
   }
   const checks = REQUEST_LISTS.get(t) ?? NOTICE_LISTS.get(t);

@@ -78,7 +78,7 @@ Deno.test("Node.map with -c: tuples, a module's main with argv, bad syntax, exit
   );
 
   const failed = await runCommands(home.path, gpmd, ["Node.map(mapwork.check, 3)"], FIXTURES_DIR);
-  assert.match(failed.stdout, /\n3: error: TRAP: [^\n]+\n$/);
+  assert.match(failed.stdout, /(?:^|\n)3: error: TRAP: [^\n]+\n$/);
   assert.equal(failed.code, 1);
 
   const syntax = await runCommands(home.path, gpmd, ["Node.map(mapwork.fib, 5..1)"], FIXTURES_DIR);

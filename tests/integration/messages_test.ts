@@ -7,7 +7,7 @@ Deno.test("Node.list() with no peers says so instead of printing an empty line",
   await using gpmd = await TestGpmd.start(home.path);
   const result = await runCommands(home.path, gpmd, ["Node.list()"]);
   assert.equal(result.code, 0, result.stderr);
-  assert.match(result.stdout, /\n\(no connected nodes\)\n$/);
+  assert.match(result.stdout, /(?:^|\n)\(no connected nodes\)\n$/);
 });
 
 Deno.test("--modules and GVM_MODULES naming a missing folder are refused", async () => {
@@ -33,12 +33,15 @@ Deno.test("Node.run connects first if need be; the accepting node says who conne
     "Node.run(node-0000, math)",
   ]);
   assert.equal(result.code, 1);
-  assert.match(result.stdout, /\nID: {2}\S+\nAdding Numbers From Wasm\.\.\.\n68\nID: {2}\S+\n/);
+  assert.match(
+    result.stdout,
+    /(?:^|\n)ID: {2}\S+\nAdding Numbers From Wasm\.\.\.\n68\nID: {2}\S+\n/,
+  );
   // One line says so, once; a node that does not exist is named as such, with no bad advice.
   assert.equal(result.stderr.split(`Connected to ${peer.name}\n`).length, 2, result.stderr);
   assert.match(result.stderr, /error: NODE_NOT_FOUND: [^\n]*node-0000/);
   assert.doesNotMatch(result.stderr, /Node\.connect\(node-0000\)/);
-  const me = /GVM has been created (\S+)/.exec(result.stdout)![1];
+  const me = /GVM has been created (\S+)/.exec(result.stderr)![1];
   await peer.stderr.waitFor(`${me} connected`);
 });
 

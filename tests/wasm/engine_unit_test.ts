@@ -28,7 +28,7 @@ Deno.test("capMemory caps 64-bit memories and tables so that all of them fit the
   assertGvmError(
     () => capMemory(fixture("bigtables"), 4096, "bigtables"),
     "MEMORY_LIMIT",
-    /bigtables needs 312500 KiB of memory at start/,
+    /bigtables needs 305\.176 MiB of memory at start/,
   );
 });
 
