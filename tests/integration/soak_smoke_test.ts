@@ -6,8 +6,8 @@ import { RUN_PERMISSIONS } from "../../lib/cli/self_command.ts";
 
 const SOAK = new URL("../../scripts/soak.ts", import.meta.url).pathname;
 
-Deno.test("deno task soak: 20 s of calls and reconnections through GPMD and peer restarts", async () => {
-  const args = ["--seconds", "20", "--warmup", "8", "--calls", "2", "--peer-restart-ms", "2000"];
+Deno.test("deno task soak: 24 s of calls and reconnections through GPMD and peer restarts", async () => {
+  const args = ["--seconds", "24", "--warmup", "12", "--calls", "2", "--peer-restart-ms", "2000"];
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
     args: ["run", ...RUN_PERMISSIONS, SOAK, ...args],
     env: { NO_COLOR: "1" },
@@ -19,7 +19,7 @@ Deno.test("deno task soak: 20 s of calls and reconnections through GPMD and peer
   const summary = out.trimEnd().split("\n").pop() ?? "";
   console.log(summary);
   assert.equal(code, 0, `${out}\n${err}`);
-  assert.match(summary, /^soak: seconds=20 rounds=\d+ calls=[1-9]\d* remote-runs=[1-9]\d* /);
+  assert.match(summary, /^soak: seconds=24 rounds=\d+ calls=[1-9]\d* remote-runs=[1-9]\d* /);
   assert.match(summary, / gpmd-restarts=1 /);
   assert.ok(Number(/ peer-restarts=(\d+) /.exec(summary)?.[1]) >= 3, summary);
   assert.match(summary, / node-rss=[\d.]+MiB->[\d.]+MiB node-fds=\d+->\d+ /);
