@@ -27,3 +27,12 @@ __attribute__((export_name("square")))
 int square(int x) {
     return x * x;
 }
+
+/*
+ * Work worth spreading over nodes: hello.fib(n) computes the n-th Fibonacci
+ * number the slow way, so `Node.map(hello.fib, 30..40)` keeps every node busy.
+ */
+__attribute__((export_name("fib")))
+long long fib(int n) {
+    return n < 2 ? n : fib(n - 1) + fib(n - 2);
+}
