@@ -30,8 +30,8 @@ export { GpmdServer, type GpmdServerOptions, type GpmdStatus } from "./lib/gpmd/
 export { type GpmdAddress, GpmdClient, parseGpmdAddress } from "./lib/gpmd/client.ts";
 export { GvmNode, type GvmNodeOptions, type NodeInfo, type RemoteCall } from "./lib/node/node.ts";
 export type { CallOptions, CallResult, CallSpec } from "./lib/wasm/runtime.ts";
+export { MAP_OUTPUT_CAP } from "./lib/limits.ts";
 export {
-  MAP_OUTPUT_CAP,
   type MapHost,
   type MapNodeProgress,
   type MapOptions,

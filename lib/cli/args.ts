@@ -1,9 +1,9 @@
 import { GvmError } from "../errors.ts";
-import { isNodeName } from "../node/node_ref.ts";
-import { MODULE_CHUNK_BYTES } from "../protocol/module_transfer.ts";
+import { isNodeName } from "../names.ts";
 import { type DirMapping, parseDirMapping } from "../wasm/dir_map.ts";
 import { type FlagDefs, type FlagValues, parseFlags } from "./flags.ts";
 import { envEntry, parseRunArgs, type RunCliOptions } from "./run_args.ts";
+import { DEFAULT_LISTEN_HOST, MAX_MODULE_BYTES_CEILING, MODULE_CHUNK_BYTES } from "../limits.ts";
 
 /** What the command line asks for, decoded and checked; no I/O happens here. */
 export type CliCommand =
@@ -72,7 +72,12 @@ function capFlags(values: FlagValues): CapFlags {
       "--max-frame-bytes",
       MODULE_CHUNK_BYTES + 1024,
     ),
-    maxModuleBytes: number(str(values, "max-module-bytes"), "--max-module-bytes", 8),
+    maxModuleBytes: number(
+      str(values, "max-module-bytes"),
+      "--max-module-bytes",
+      8,
+      MAX_MODULE_BYTES_CEILING,
+    ),
   };
 }
 
@@ -248,7 +253,7 @@ function parseGpmd(action: string | undefined, rest: string[]): CliCommand {
         kind: "gpmd-start",
         foreground: bool(values, "foreground"),
         port,
-        listen: str(values, "listen") ?? "127.0.0.1",
+        listen: str(values, "listen") ?? DEFAULT_LISTEN_HOST,
         detachedChild: bool(values, "detached-child"),
         peers: list(values, "peer"),
         tls: tlsPaths(values),
@@ -349,11 +354,17 @@ function parseWasm(action: string | undefined, rest: string[]): CliCommand {
   );
 }
 
-function number(text: string | undefined, flag: string, min: number): number | undefined {
+function number(
+  text: string | undefined,
+  flag: string,
+  min: number,
+  max = Infinity,
+): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
-  if (text.trim() === "" || !Number.isFinite(value) || value < min) {
-    throw new GvmError("BAD_FLAGS", `${flag} takes a number of at least ${min}, not '${text}'`);
+  if (text.trim() === "" || !Number.isFinite(value) || value < min || value > max) {
+    const range = max === Infinity ? `at least ${min}` : `${min} to ${max}`;
+    throw new GvmError("BAD_FLAGS", `${flag} takes a number of ${range}, not '${text}'`);
   }
   return value;
 }

@@ -3,15 +3,15 @@ import { GvmError, toGvmError } from "../errors.ts";
 import { type GpmdAddress, GpmdClient, parseGpmdAddress } from "../gpmd/client.ts";
 import { GpmdServer } from "../gpmd/server.ts";
 import type { HomePaths } from "../home.ts";
-import { isLoopback } from "../node/node_ref.ts";
+import { isLoopback } from "../names.ts";
 import { loadTls, type TlsConfig } from "../protocol/transport.ts";
 import type { CliCommand, ClientFlags } from "./args.ts";
 import { connectGpmd } from "./connect.ts";
 import { complain, formatDuration, say } from "./output.ts";
 import { selfCommand } from "./self_command.ts";
+import { GPMD_START_TIMEOUT_MS, START_FAILURE_READ_MS } from "../limits.ts";
 
 const READY_PREFIX = "GPMD listening on ";
-const START_TIMEOUT_MS = 10_000;
 
 type StartFlags = Extract<CliCommand, { kind: "gpmd-start" }>;
 
@@ -135,9 +135,9 @@ async function startDetached(
     detached: true,
     env: { GHOST_HOME: home.root },
   }).spawn();
-  const ready = await readFirstLine(child.stdout, START_TIMEOUT_MS);
+  const ready = await readFirstLine(child.stdout, GPMD_START_TIMEOUT_MS);
   if (!ready?.startsWith(READY_PREFIX)) {
-    const why = (await readFirstLine(child.stderr, 1_000)) ?? "no output";
+    const why = (await readFirstLine(child.stderr, START_FAILURE_READ_MS)) ?? "no output";
     try {
       child.kill();
     } catch {

@@ -1,12 +1,13 @@
 import { GvmError } from "../errors.ts";
-import { parseHostPort } from "../host_port.ts";
+import { parseHostPort } from "../names.ts";
 import { Connection } from "../protocol/connection.ts";
 import { clientHandshake } from "../protocol/handshake.ts";
 import {
   DEFAULT_GPMD_HOST,
   DEFAULT_GPMD_PORT,
   DEFAULT_MAX_MODULE_BYTES,
-} from "../protocol/limits.ts";
+  MODULE_TRANSFER_TIMEOUT_MS,
+} from "../limits.ts";
 import { dial, type TlsConfig } from "../protocol/transport.ts";
 import type { Replies } from "../protocol/messages.ts";
 import { BodyCollector, sendParts } from "../protocol/module_transfer.ts";
@@ -154,7 +155,7 @@ export class GpmdClient {
     await sendParts(this.#conn, upload, bytes);
     return await this.#conn.request(
       { t: "module.put", upload, name, version, size: bytes.length, sha256 },
-      { timeoutMs: 60_000 },
+      { timeoutMs: MODULE_TRANSFER_TIMEOUT_MS },
     );
   }
 
@@ -182,7 +183,7 @@ export class GpmdClient {
       what: `${what} from GPMD`,
     });
     const reply = await this.#conn.request({ t: "module.get", ...query }, {
-      timeoutMs: 60_000,
+      timeoutMs: MODULE_TRANSFER_TIMEOUT_MS,
       onEvent: (event) => body.add(event),
     });
     if ("sha256" in query && reply.sha256 !== query.sha256) {

@@ -4,13 +4,13 @@ import { Connection } from "../protocol/connection.ts";
 import { acceptLoop } from "../protocol/accept_loop.ts";
 import { serverHandshake } from "../protocol/handshake.ts";
 import { HandshakeGate } from "../protocol/handshake_gate.ts";
-import { DEFAULT_MAX_FRAME_BYTES } from "../protocol/limits.ts";
+import { DEFAULT_GPMD_PORT, DEFAULT_LISTEN_HOST, DEFAULT_MAX_FRAME_BYTES } from "../limits.ts";
 import { listen, type TlsConfig } from "../protocol/transport.ts";
 import type { GpmdAddress } from "./client.ts";
 import type { Replies, Request } from "../protocol/messages.ts";
 import type { Incoming } from "../protocol/connection.ts";
 import { ModuleService } from "./module_service.ts";
-import { isHost, isNodeId, isNodeName } from "../node/node_ref.ts";
+import { isHost, isNodeId, isNodeName } from "../names.ts";
 import { PeerDirectory } from "./peer_directory.ts";
 import { Registry } from "./registry.ts";
 import { ModuleStore } from "./store.ts";
@@ -116,8 +116,8 @@ export class GpmdServer {
     try {
       const log = (line: string) => options.log?.(`${new Date().toISOString()} ${line}`);
       const store = await ModuleStore.open(options.home, { log });
-      const hostname = options.hostname ?? "127.0.0.1";
-      const listener = listen({ hostname, port: options.port ?? 5989 }, options.tls);
+      const hostname = options.hostname ?? DEFAULT_LISTEN_HOST;
+      const listener = listen({ hostname, port: options.port ?? DEFAULT_GPMD_PORT }, options.tls);
       const { port } = listener.addr as Deno.NetAddr;
       lock.announce(hostname, port);
       return new GpmdServer(listener, options, store, lock);

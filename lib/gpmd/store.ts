@@ -1,8 +1,8 @@
 import { GvmError } from "../errors.ts";
 import { sha256Hex } from "../hash.ts";
 import type { HomePaths } from "../home.ts";
-import { DEFAULT_MAX_MODULE_BYTES } from "../protocol/limits.ts";
-import { isModuleName } from "../wasm/catalog.ts";
+import { DEFAULT_MAX_MODULE_BYTES } from "../limits.ts";
+import { isModuleName, isVersion } from "../names.ts";
 import { isTemporaryName, writeFileDurably } from "./durable_file.ts";
 import {
   backfillRecords,
@@ -12,7 +12,7 @@ import {
   type StoreIndex,
   writeRecord,
 } from "./store_records.ts";
-import { compareVersions, isVersion } from "./versions.ts";
+import { compareVersions } from "./versions.ts";
 
 export type { StoredVersion } from "./store_records.ts";
 

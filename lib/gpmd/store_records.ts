@@ -1,9 +1,8 @@
 // One small record per stored version, beside the content files: what the index says about that
 // version, kept apart so a damaged index can be rebuilt from them.
 import { sha256Hex } from "../hash.ts";
-import { isModuleName } from "../wasm/catalog.ts";
+import { isModuleName, isVersion } from "../names.ts";
 import { writeFileDurably } from "./durable_file.ts";
-import { isVersion } from "./versions.ts";
 
 /** One stored version of a module, as the index and its record describe it. */
 export interface StoredVersion {

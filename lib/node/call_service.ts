@@ -1,7 +1,7 @@
 import { GvmError, toGvmError } from "../errors.ts";
 import type { StoredModule } from "../gpmd/store.ts";
 import type { Connection, Incoming } from "../protocol/connection.ts";
-import { DEFAULT_MAX_MODULE_BYTES } from "../protocol/limits.ts";
+import { DEFAULT_MAX_MODULE_BYTES, MODULE_TRANSFER_TIMEOUT_MS } from "../limits.ts";
 import type { Request } from "../protocol/messages.ts";
 import { BodyCollector, sendChunks } from "../protocol/module_transfer.ts";
 import type { LoadedModule } from "../wasm/catalog.ts";
@@ -148,7 +148,7 @@ export class CallService {
       what: `${module} from the caller`,
     });
     const reply = await conn.request({ t: "module.need", sha256 }, {
-      timeoutMs: 60_000,
+      timeoutMs: MODULE_TRANSFER_TIMEOUT_MS,
       onEvent: (event) => body.add(event),
     }).catch((error) => {
       const err = toGvmError(error);

@@ -2,6 +2,7 @@ import { GvmError, toGvmError } from "../errors.ts";
 import { type GpmdAddress, GpmdClient } from "../gpmd/client.ts";
 import type { NodeEntry } from "../gpmd/registry.ts";
 import type { TlsConfig } from "../protocol/transport.ts";
+import { GPMD_RETRY_MS } from "../limits.ts";
 
 /** Options for {@linkcode GpmdLink}. */
 export interface GpmdLinkOptions {
@@ -111,6 +112,6 @@ export class GpmdLink {
         if (err.code === "NAME_TAKEN") this.#options.log(`Cannot re-register: ${err.message}`);
         this.#scheduleRetry();
       }
-    }, this.#options.retryMs ?? 500);
+    }, this.#options.retryMs ?? GPMD_RETRY_MS);
   }
 }

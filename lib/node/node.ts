@@ -22,8 +22,17 @@ import { GpmdLink } from "./gpmd_link.ts";
 import { type MapOptions, type MapResult, type MapSpec, runMap } from "./map.ts";
 import type { CallArg } from "../wasm/values.ts";
 import { acceptPeer, dialPeer, type Peer } from "./peer_link.ts";
-import { hostLabel, isLoopback, parseNodeRef } from "./node_ref.ts";
+import { formatNodeRef, isLoopback, parseNodeRef } from "../names.ts";
 import { decodeResults, encodeArgs } from "../protocol/wasm_values.ts";
+import {
+  DEFAULT_LISTEN_HOST,
+  DEFAULT_MAX_MEMORY_MIB,
+  MAX_REPORTED_CORES,
+  memoryPages,
+  MODULES_REQUEST_TIMEOUT_MS,
+  REMOTE_GRACE_MS,
+  SANDBOX_IDLE_MS,
+} from "../limits.ts";
 
 /** Options for {@linkcode GvmNode.start}. */
 export interface GvmNodeOptions {
@@ -87,12 +96,6 @@ export interface NodeInfo {
   gpmdUp: boolean;
 }
 
-/** Inline, a sandbox left idle this long (ms) is stopped: an idle node is then one process. */
-const SANDBOX_IDLE_MS = 10_000;
-
-// Remote calls wait this much past their own deadline for the remote side to report it.
-const REMOTE_GRACE_MS = 5_000;
-
 /**
  * A GVM node: registered with GPMD, listening for peers, running wasm in sandbox processes.
  *
@@ -144,7 +147,7 @@ export class GvmNode {
    */
   static async start(options: GvmNodeOptions): Promise<GvmNode> {
     const cookie = options.cookie ?? await loadCookie(options.home ?? homePaths());
-    const listenAt = options.listen ?? { hostname: "127.0.0.1", port: 0 };
+    const listenAt = options.listen ?? { hostname: DEFAULT_LISTEN_HOST, port: 0 };
     const listener = listen(listenAt, options.tls);
     let link: GpmdLink | undefined;
     // Inline, sandboxes serve only the calls that outlive the budget: they stop when idle.
@@ -161,7 +164,7 @@ export class GvmNode {
           modulesDir: options.modulesDir,
           fetchFallback: (module) => node.#fetchFromStore(module),
           listFallback: () => node.#storeNames(),
-          maxMemoryPages: Math.floor((options.maxMemoryMiB ?? 256) * 16),
+          maxMemoryPages: memoryPages(options.maxMemoryMiB ?? DEFAULT_MAX_MEMORY_MIB),
           maxModuleBytes: options.maxModuleBytes,
         });
         const runtime = new WasmRuntime({
@@ -272,7 +275,7 @@ export class GvmNode {
     const listening = (this.#listener.addr as Deno.NetAddr).hostname;
     const host = this.#options.advertise ??
       (!isLoopback(gpmd.host) ? gpmd.host : listening);
-    return hostLabel(this.name, host, gpmd.port);
+    return formatNodeRef(this.name, host, gpmd.port);
   }
 
   /** Calls running here for peers now. */
@@ -375,7 +378,7 @@ export class GvmNode {
     const reply: Record<string, unknown> = await this.#peer(name).conn.request({ t: "ping" });
     const cores = reply.cores;
     return Number.isSafeInteger(cores) && (cores as number) >= 1
-      ? Math.min(cores as number, 1024)
+      ? Math.min(cores as number, MAX_REPORTED_CORES)
       : 1;
   }
 
@@ -400,7 +403,9 @@ export class GvmNode {
 
   /** The modules and exports of peer `name` (for Tab completion). */
   async peerModules(name: string): Promise<ModuleIndex> {
-    const reply = await this.#peer(name).conn.request({ t: "modules" }, { timeoutMs: 5_000 });
+    const reply = await this.#peer(name).conn.request({ t: "modules" }, {
+      timeoutMs: MODULES_REQUEST_TIMEOUT_MS,
+    });
     return parseModuleIndex(reply.modules);
   }
 

@@ -6,8 +6,8 @@ import {
   serverHandshake,
   timeLeft,
 } from "../protocol/handshake.ts";
-import { isNodeId, isNodeName, isRemoteNodeName } from "./node_ref.ts";
-import { HANDSHAKE_TIMEOUT_MS } from "../protocol/limits.ts";
+import { isNodeId, isNodeName, isRemoteNodeName } from "../names.ts";
+import { HANDSHAKE_TIMEOUT_MS } from "../limits.ts";
 import { dial, type TlsConfig } from "../protocol/transport.ts";
 
 /** Who is at the other end of a peer connection. */

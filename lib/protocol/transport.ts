@@ -1,7 +1,5 @@
 import { GvmError } from "../errors.ts";
-
-/** How long dialling (TCP connect) may take. */
-const DIAL_TIMEOUT_MS = 10_000;
+import { DIAL_TIMEOUT_MS } from "../limits.ts";
 
 /** PEM texts that switch a connection to TLS. */
 export interface TlsConfig {

@@ -10,6 +10,7 @@ import { AsyncOutput } from "./async_output.ts";
 import { handleTerminalSignals, setRaw } from "./terminal_signals.ts";
 import { HistorySearch } from "./history_search.ts";
 import { LineGate } from "./line_gate.ts";
+import { HISTORY_LIMIT } from "../limits.ts";
 
 /** Options for {@linkcode runSession}. */
 export interface SessionOptions {
@@ -116,7 +117,7 @@ async function runPrompt(options: SessionOptions): Promise<number> {
     terminal: true,
     prompt: `(${node.name}) > `,
     history: await loadHistory(options.historyFile),
-    historySize: 1000,
+    historySize: HISTORY_LIMIT,
     // Asynchronous: a Tab waits (briefly) for the names being refreshed after the last command.
     completer: (line: string, done: (error: null, result: [string[], string]) => void) => {
       completions.settled().then(() => done(null, completeLine(completions, line)));

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { assertGvmError } from "../_assert.ts";
 import { type NodeEntry, Registry } from "../../lib/gpmd/registry.ts";
-import { compareVersions, isVersion } from "../../lib/gpmd/versions.ts";
+import { compareVersions } from "../../lib/gpmd/versions.ts";
+import { isVersion } from "../../lib/names.ts";
 
 const entry = (name: string, port = 4000): NodeEntry => ({
   name,

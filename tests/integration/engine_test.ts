@@ -4,9 +4,12 @@
 import assert from "node:assert/strict";
 import { GvmNode, homePaths } from "../../mod.ts";
 import { assertRejectsGvmError } from "../_assert.ts";
-import { INLINE_OUTPUT_CAP_BYTES } from "../../lib/wasm/inline_executor.ts";
-import { MAX_QUEUED_CALLS } from "../../lib/wasm/sandbox_pool.ts";
-import { type Isolation, MAX_CALLS_IN_PROGRESS } from "../../lib/wasm/runtime.ts";
+import {
+  INLINE_OUTPUT_CAP_BYTES,
+  MAX_CALLS_IN_PROGRESS,
+  MAX_QUEUED_CALLS,
+} from "../../lib/limits.ts";
+import type { Isolation } from "../../lib/wasm/runtime.ts";
 import {
   FIXTURES_DIR,
   MODULES_DIR,
