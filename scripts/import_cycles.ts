@@ -6,13 +6,14 @@
 /** Relative specifiers (static, `export ... from`, dynamic with a literal) in `source`. */
 export function importSpecifiers(source: string): string[] {
   const found: string[] = [];
+  const code = source.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|\s)\/\/.*$/gm, "$1");
   const patterns = [
-    /(?:^|[\n;])\s*(?:import|export)\s[^'"]*?\sfrom\s*["'](\.[^"']+)["']/g,
+    /(?:^|[\n;])\s*(?:import|export)\s[^'";]*?\sfrom\s*["'](\.[^"']+)["']/g,
     /(?:^|[\n;])\s*import\s*["'](\.[^"']+)["']/g,
     /\bimport\(\s*["'](\.[^"']+)["']\s*\)/g,
   ];
   for (const pattern of patterns) {
-    for (const match of source.matchAll(pattern)) found.push(match[1]);
+    for (const match of code.matchAll(pattern)) found.push(match[1]);
   }
   return found;
 }

@@ -1,5 +1,6 @@
 import { loadCookie } from "../cookie.ts";
-import { type GpmdAddress, GpmdClient, parseGpmdAddress } from "../gpmd/client.ts";
+import { GpmdClient, parseGpmdAddress } from "../gpmd/client.ts";
+import type { GpmdAddress } from "../protocol/gpmd_types.ts";
 import type { HomePaths } from "../home.ts";
 import { reachableFromHere } from "../names.ts";
 import { loadTls } from "../protocol/transport.ts";

@@ -1,6 +1,7 @@
 import { loadCookie } from "../cookie.ts";
 import { GvmError, toGvmError } from "../errors.ts";
-import { type GpmdAddress, GpmdClient, parseGpmdAddress } from "../gpmd/client.ts";
+import { GpmdClient, parseGpmdAddress } from "../gpmd/client.ts";
+import type { GpmdAddress } from "../protocol/gpmd_types.ts";
 import { GpmdServer } from "../gpmd/server.ts";
 import type { HomePaths } from "../home.ts";
 import { isLoopback } from "../names.ts";

@@ -9,18 +9,10 @@ import {
   MODULE_TRANSFER_TIMEOUT_MS,
 } from "../limits.ts";
 import { dial, type TlsConfig } from "../protocol/transport.ts";
-import type { Replies } from "../protocol/messages.ts";
+import type { GpmdStatus, ModuleListing, NodeEntry, Replies } from "../protocol/messages.ts";
+import type { GpmdAddress, StoredModule } from "../protocol/gpmd_types.ts";
 import { BodyCollector, sendParts } from "../protocol/module_transfer.ts";
 import { sha256Hex } from "../hash.ts";
-import type { NodeEntry } from "./registry.ts";
-import type { GpmdStatus } from "./server.ts";
-import type { ModuleListing, StoredModule } from "./store.ts";
-
-/** Where a GPMD listens. */
-export interface GpmdAddress {
-  host: string;
-  port: number;
-}
 
 /**
  * Parses `HOST:PORT` (or `HOST`, or `:PORT`) with the defaults filled in.

@@ -1,5 +1,6 @@
 import type { TlsConfig } from "../protocol/transport.ts";
-import { type GpmdAddress, GpmdClient } from "./client.ts";
+import { GpmdClient } from "./client.ts";
+import type { GpmdAddress } from "../protocol/gpmd_types.ts";
 import { DEFAULT_GPMD_PORT, PEER_POLL_MS } from "../limits.ts";
 import { formatHostPort, formatNodeRef } from "../names.ts";
 

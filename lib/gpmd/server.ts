@@ -6,8 +6,8 @@ import { serverHandshake } from "../protocol/handshake.ts";
 import { HandshakeGate } from "../protocol/handshake_gate.ts";
 import { DEFAULT_GPMD_PORT, DEFAULT_LISTEN_HOST, DEFAULT_MAX_FRAME_BYTES } from "../limits.ts";
 import { listen, type TlsConfig } from "../protocol/transport.ts";
-import type { GpmdAddress } from "./client.ts";
-import type { Replies, Request } from "../protocol/messages.ts";
+import type { GpmdAddress } from "../protocol/gpmd_types.ts";
+import type { GpmdStatus, Replies, Request } from "../protocol/messages.ts";
 import type { Incoming } from "../protocol/connection.ts";
 import { ModuleService } from "./module_service.ts";
 import { isHost, isNodeId, isNodeName } from "../names.ts";
@@ -36,19 +36,6 @@ export interface GpmdServerOptions {
   tls?: TlsConfig;
   /** Other GPMDs whose nodes discovery also lists, as `name@host`. @default {[]} */
   peers?: GpmdAddress[];
-}
-
-/** What `gvm gpmd status` shows. */
-export interface GpmdStatus {
-  pid: number;
-  hostname: string;
-  port: number;
-  startedAt: string;
-  uptimeMs: number;
-  nodes: string[];
-  modules: number;
-  /** Module bodies served since start. */
-  bodiesServed?: number;
 }
 
 /**

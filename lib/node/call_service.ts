@@ -1,5 +1,5 @@
 import { GvmError, toGvmError } from "../errors.ts";
-import type { StoredModule } from "../gpmd/store.ts";
+import type { StoredModule } from "../protocol/gpmd_types.ts";
 import type { Connection, Incoming } from "../protocol/connection.ts";
 import { DEFAULT_MAX_MODULE_BYTES, MODULE_TRANSFER_TIMEOUT_MS } from "../limits.ts";
 import type { Request } from "../protocol/messages.ts";

@@ -1,6 +1,7 @@
 import { GvmError, toGvmError } from "../errors.ts";
-import { type GpmdAddress, GpmdClient } from "../gpmd/client.ts";
-import type { NodeEntry } from "../gpmd/registry.ts";
+import { GpmdClient } from "../gpmd/client.ts";
+import type { GpmdAddress } from "../protocol/gpmd_types.ts";
+import type { NodeEntry } from "../protocol/messages.ts";
 import type { TlsConfig } from "../protocol/transport.ts";
 import { GPMD_RETRY_MS } from "../limits.ts";
 

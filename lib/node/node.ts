@@ -1,6 +1,7 @@
 import { loadCookie } from "../cookie.ts";
 import { GvmError, toGvmError } from "../errors.ts";
-import { type GpmdAddress, GpmdClient } from "../gpmd/client.ts";
+import { GpmdClient } from "../gpmd/client.ts";
+import type { GpmdAddress } from "../protocol/gpmd_types.ts";
 import { listen, type TlsConfig } from "../protocol/transport.ts";
 import { acceptLoop } from "../protocol/accept_loop.ts";
 import { HandshakeGate } from "../protocol/handshake_gate.ts";

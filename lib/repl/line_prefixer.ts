@@ -1,4 +1,4 @@
-import type { Output } from "./evaluator.ts";
+import type { Output } from "./output.ts";
 import { MAX_PENDING_LINE_BYTES } from "../limits.ts";
 
 const NEWLINE = 10;

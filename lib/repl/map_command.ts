@@ -9,7 +9,7 @@ import { formatError } from "../errors.ts";
 import type { MapProgress, MapResult } from "../node/map.ts";
 import type { GvmNode } from "../node/node.ts";
 import { formatResults } from "../wasm/values.ts";
-import type { Outcome, Output } from "./evaluator.ts";
+import type { Outcome, Output } from "./output.ts";
 import { progressLine } from "./map_progress.ts";
 import type { Arg, MapTarget } from "./parser.ts";
 import { MAP_PROGRESS_AFTER_MS, MAP_REDRAW_MS } from "../limits.ts";
