@@ -109,7 +109,7 @@ async function runPrompt(options: SessionOptions): Promise<number> {
   const completions = new CompletionSnapshot(node);
   // Names for the first Tab, but a slow GPMD must not hold up the prompt.
   await Promise.race([completions.refresh(), new Promise((resolve) => setTimeout(resolve, 300))]);
-  using _watch = watchFolder(node.runtime.catalog.modulesDir, () => completions.refresh());
+  using _watch = watchFolder(node.modulesDir, () => completions.refresh());
   // One line at a time: pasted lines each print their output under their own prompt.
   const gate = new LineGate(process.stdin);
   const rl: Interface = createInterface({
