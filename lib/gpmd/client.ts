@@ -1,5 +1,5 @@
 import { GvmError } from "../errors.ts";
-import { parseHostPort } from "../names.ts";
+import { formatHostPort, parseHostPort } from "../names.ts";
 import { Connection } from "../protocol/connection.ts";
 import { clientHandshake } from "../protocol/handshake.ts";
 import {
@@ -77,7 +77,7 @@ export class GpmdClient {
       if (error instanceof GvmError) throw error;
       throw new GvmError(
         "GPMD_NOT_RUNNING",
-        `No GPMD answers at ${host}:${port} (${
+        `No GPMD answers at ${formatHostPort(host, port)} (${
           (error as Error).message
         }). Start one with: gvm gpmd start`,
       );

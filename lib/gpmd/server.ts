@@ -10,7 +10,7 @@ import type { GpmdAddress } from "../protocol/gpmd_types.ts";
 import type { GpmdStatus, Replies, Request } from "../protocol/messages.ts";
 import type { Incoming } from "../protocol/connection.ts";
 import { ModuleService } from "./module_service.ts";
-import { isHost, isNodeId, isNodeName } from "../names.ts";
+import { formatHostPort, isHost, isNodeId, isNodeName } from "../names.ts";
 import { PeerDirectory } from "./peer_directory.ts";
 import { Registry } from "./registry.ts";
 import { ModuleStore } from "./store.ts";
@@ -198,7 +198,9 @@ export class GpmdServer {
     } catch (error) {
       if (this.#gate.wasShed(socket)) return; // Counted in the gate's own note.
       const peer = conn.remoteAddr;
-      this.#log(`refused ${peer.hostname}:${peer.port}: ${toGvmError(error).message}`);
+      this.#log(
+        `refused ${formatHostPort(peer.hostname, peer.port)}: ${toGvmError(error).message}`,
+      );
       return;
     } finally {
       this.#gate.leave(socket);
@@ -269,7 +271,7 @@ export class GpmdServer {
     if (!isNodeId(id) || !isHost(host)) throw new GvmError("BAD_ARGS", "Malformed node id or host");
     const entry = { name, id, host, port };
     this.#registry.register(entry, conn);
-    this.#log(`node ${entry.name} registered at ${host}:${port}`);
+    this.#log(`node ${entry.name} registered at ${formatHostPort(host, port)}`);
     return {};
   }
 }

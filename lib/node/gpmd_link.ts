@@ -4,6 +4,7 @@ import type { GpmdAddress } from "../protocol/gpmd_types.ts";
 import type { NodeEntry } from "../protocol/messages.ts";
 import type { TlsConfig } from "../protocol/transport.ts";
 import { GPMD_RETRY_MS } from "../limits.ts";
+import { formatHostPort } from "../names.ts";
 
 /** Options for {@linkcode GpmdLink}. */
 export interface GpmdLinkOptions {
@@ -51,7 +52,10 @@ export class GpmdLink {
   get client(): GpmdClient {
     if (!this.#client?.isOpen) {
       const { host, port } = this.#options.address;
-      throw new GvmError("GPMD_DOWN", `GPMD at ${host}:${port} is not reachable right now`);
+      throw new GvmError(
+        "GPMD_DOWN",
+        `GPMD at ${formatHostPort(host, port)} is not reachable right now`,
+      );
     }
     return this.#client;
   }
@@ -98,7 +102,9 @@ export class GpmdLink {
   #lost(): void {
     if (this.#closing) return;
     const { host, port } = this.#options.address;
-    this.#options.log(`GPMD at ${host}:${port} is gone; will re-register when it returns`);
+    this.#options.log(
+      `GPMD at ${formatHostPort(host, port)} is gone; will re-register when it returns`,
+    );
     this.#scheduleRetry();
   }
 

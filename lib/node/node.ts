@@ -23,7 +23,7 @@ import { GpmdLink } from "./gpmd_link.ts";
 import { type MapOptions, type MapResult, type MapSpec, runMap } from "./map.ts";
 import type { CallArg } from "../wasm/values.ts";
 import { acceptPeer, dialPeer, type Peer } from "./peer_link.ts";
-import { formatNodeRef, isLoopback, parseNodeRef } from "../names.ts";
+import { formatHostPort, formatNodeRef, isLoopback, parseNodeRef } from "../names.ts";
 import { decodeResults, encodeArgs } from "../protocol/wasm_values.ts";
 import {
   DEFAULT_LISTEN_HOST,
@@ -404,7 +404,7 @@ export class GvmNode {
       id: this.id,
       host: addr.hostname,
       port: addr.port,
-      gpmd: `${gpmd.host}:${gpmd.port}`,
+      gpmd: formatHostPort(gpmd.host, gpmd.port),
       gpmdUp: this.#link.isUp,
     };
   }
@@ -606,7 +606,7 @@ export class GvmNode {
       const { host, port } = this.#link.address;
       throw new GvmError(
         "GPMD_DOWN",
-        `GPMD at ${host}:${port} is unreachable: cannot fetch ${module}@${version}`,
+        `GPMD at ${formatHostPort(host, port)} is unreachable: cannot fetch ${module}@${version}`,
       );
     }
     const client = this.#link.client;
@@ -625,7 +625,9 @@ export class GvmNode {
       const { host, port } = this.#link.address;
       throw new GvmError(
         "GPMD_DOWN",
-        `No module named ${module} in ${this.#runtime.catalog.modulesDir}, and GPMD at ${host}:${port} is unreachable, so its store was not searched`,
+        `No module named ${module} in ${this.#runtime.catalog.modulesDir}, and GPMD at ${
+          formatHostPort(host, port)
+        } is unreachable, so its store was not searched`,
       );
     }
     try {
