@@ -183,6 +183,12 @@ export function formatNodeRef(name: string, host: string, port: number): string 
 }
 
 /**
+ * The characters of a node ref typed bare at the prompt (`node-8399@10.0.0.2:7000`), as a
+ * character class for lexers; a ref with an IPv6 host is quoted.
+ */
+export const NODE_REF_CHARS = "[A-Za-z0-9_.@:-]";
+
+/**
  * Whether `value` is a valid `name@host[:port]`.
  *
  * @example
