@@ -107,7 +107,9 @@ export function parseHostPort(
 ): { host: string; port: number } {
   const split = splitHostPort(text.trim());
   const port = split?.port ?? defaults.port;
-  if (!split || port > 65535) throw new GvmError("BAD_FLAGS", `Cannot parse ${flag} '${text}'`);
+  if (!split || !isPort(port, { allowZero: true })) {
+    throw new GvmError("BAD_FLAGS", `Cannot parse ${flag} '${text}'`);
+  }
   return { host: split.host || defaults.host, port };
 }
 
@@ -134,6 +136,20 @@ export function formatHost(host: string): string {
  */
 export function formatHostPort(host: string, port: number, omitPort?: number): string {
   return port === omitPort ? formatHost(host) : `${formatHost(host)}:${port}`;
+}
+
+/**
+ * Whether `port` is a TCP port: an integer from 1 to 65535, or 0 ("any free port") with
+ * `allowZero`.
+ *
+ * @example
+ * ```ts
+ * isPort(5989); // true
+ * isPort(0, { allowZero: true }); // true
+ * ```
+ */
+export function isPort(port: number, { allowZero = false } = {}): boolean {
+  return Number.isInteger(port) && port >= (allowZero ? 0 : 1) && port <= 65_535;
 }
 
 // --- Node refs ----------------------------------------------------------------------------------
@@ -166,7 +182,7 @@ export function parseNodeRef(text: string): NodeRef {
     throw new GvmError("BAD_ARGS", `Cannot read node name '${text}': use name or name@host[:port]`);
   }
   const port = split.port ?? DEFAULT_GPMD_PORT;
-  if (port < 1 || port > 65535) throw new GvmError("BAD_ARGS", `Bad port in '${text}'`);
+  if (!isPort(port)) throw new GvmError("BAD_ARGS", `Bad port in '${text}'`);
   return { name, host: split.host, port, key: formatNodeRef(name, split.host, port) };
 }
 

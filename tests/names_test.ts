@@ -6,6 +6,7 @@ import {
   isHost,
   isModuleName,
   isNodeName,
+  isPort,
   isRemoteNodeName,
   isVersion,
   parseHostPort,
@@ -74,6 +75,15 @@ Deno.test("name rules: node names, hosts, remote names, module names, versions",
   assert.equal(reachableFromHere("0.0.0.0"), "127.0.0.1");
   assert.equal(reachableFromHere("::"), "::1");
   assert.equal(reachableFromHere("10.0.0.2"), "10.0.0.2");
+});
+
+Deno.test("`isPort()` takes 1 to 65535, and 0 only when asked", () => {
+  assert.equal(isPort(1), true);
+  assert.equal(isPort(65_535), true);
+  assert.equal(isPort(0), false);
+  assert.equal(isPort(0, { allowZero: true }), true);
+  assert.equal(isPort(65_536, { allowZero: true }), false);
+  assert.equal(isPort(1.5), false);
 });
 
 Deno.test("`memoryPages()` turns MiB into whole wasm pages", () => {

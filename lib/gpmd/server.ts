@@ -10,7 +10,7 @@ import type { GpmdAddress } from "../protocol/gpmd_types.ts";
 import type { GpmdStatus, Replies, Request } from "../protocol/messages.ts";
 import type { Incoming } from "../protocol/connection.ts";
 import { ModuleService } from "./module_service.ts";
-import { formatHostPort, isHost, isNodeId, isNodeName } from "../names.ts";
+import { formatHostPort, isHost, isNodeId, isNodeName, isPort } from "../names.ts";
 import { PeerDirectory } from "./peer_directory.ts";
 import { Registry } from "./registry.ts";
 import { ModuleStore } from "./store.ts";
@@ -259,7 +259,7 @@ export class GpmdServer {
 
   #register(message: Request<"register">, conn: Connection): Replies["register"] {
     const port = message.port;
-    if (port < 1 || port > 65535) throw new GvmError("PROTOCOL_ERROR", `Bad port ${port}`);
+    if (!isPort(port)) throw new GvmError("PROTOCOL_ERROR", `Bad port ${port}`);
     let host = message.host;
     if (host === "0.0.0.0" || host === "::" || host === "") host = conn.remoteAddr.hostname;
     const name = message.name;
