@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { findImportCycles, importSpecifiers, readTree } from "../../scripts/import_cycles.ts";
+import {
+  findImportCycles,
+  importSpecifiers,
+  readTree,
+  resolveSpecifier,
+} from "../../scripts/import_cycles.ts";
 
 Deno.test("`findImportCycles()` finds a two-file cycle, type-only imports included", () => {
   const files = new Map([
@@ -50,4 +55,21 @@ Deno.test("`importSpecifiers()` reads static, export-from and literal dynamic im
 Deno.test("lib/ has no import cycle", async () => {
   const lib = new URL("../../lib", import.meta.url).pathname;
   assert.deepEqual(findImportCycles(await readTree(lib)), []);
+});
+
+Deno.test("lib/gpmd imports nothing from lib/node, and lib/node only the GPMD client from lib/gpmd", async () => {
+  const lib = new URL("../../lib", import.meta.url).pathname;
+  const crossings: string[] = [];
+  for (const [path, source] of await readTree(lib)) {
+    for (const spec of importSpecifiers(source)) {
+      const target = resolveSpecifier(path, spec);
+      if (path.startsWith("gpmd/") && target.startsWith("node/")) {
+        crossings.push(`${path} -> ${target}`);
+      }
+      if (path.startsWith("node/") && target.startsWith("gpmd/") && target !== "gpmd/client.ts") {
+        crossings.push(`${path} -> ${target}`);
+      }
+    }
+  }
+  assert.deepEqual(crossings, []);
 });
