@@ -70,6 +70,19 @@ export function isLoopback(host: string): boolean {
 }
 
 /**
+ * Whether `host` means "every address of this machine" (`0.0.0.0`, `::`, or empty): a place to
+ * listen, never an address to dial.
+ *
+ * @example
+ * ```ts
+ * isAnyAddress("0.0.0.0"); // true
+ * ```
+ */
+export function isAnyAddress(host: string): boolean {
+  return host === "0.0.0.0" || host === "::" || host === "";
+}
+
+/**
  * The loopback address that reaches a server listening on `hostname` from its own machine
  * (`0.0.0.0` and `::` listen on every address); any other host is returned as is.
  *

@@ -3,6 +3,7 @@ import { assertGvmError } from "./_assert.ts";
 import {
   formatHostPort,
   formatNodeRef,
+  isAnyAddress,
   isHost,
   isModuleName,
   isNodeName,
@@ -72,6 +73,8 @@ Deno.test("name rules: node names, hosts, remote names, module names, versions",
   assert.equal(isModuleName("2math"), false);
   assert.equal(isVersion("v1.2.3-rc.1"), true);
   assert.equal(isVersion("latest"), false);
+  assert.equal(isAnyAddress("::"), true);
+  assert.equal(isAnyAddress("10.0.0.2"), false);
   assert.equal(reachableFromHere("0.0.0.0"), "127.0.0.1");
   assert.equal(reachableFromHere("::"), "::1");
   assert.equal(reachableFromHere("10.0.0.2"), "10.0.0.2");

@@ -10,7 +10,7 @@ import type { GpmdAddress } from "../protocol/gpmd_types.ts";
 import type { GpmdStatus, Replies, Request } from "../protocol/messages.ts";
 import type { Incoming } from "../protocol/connection.ts";
 import { ModuleService } from "./module_service.ts";
-import { formatHostPort, isHost, isNodeId, isNodeName, isPort } from "../names.ts";
+import { formatHostPort, isAnyAddress, isHost, isNodeId, isNodeName, isPort } from "../names.ts";
 import { PeerDirectory } from "./peer_directory.ts";
 import { Registry } from "./registry.ts";
 import { ModuleStore } from "./store.ts";
@@ -261,7 +261,7 @@ export class GpmdServer {
     const port = message.port;
     if (!isPort(port)) throw new GvmError("PROTOCOL_ERROR", `Bad port ${port}`);
     let host = message.host;
-    if (host === "0.0.0.0" || host === "::" || host === "") host = conn.remoteAddr.hostname;
+    if (isAnyAddress(host)) host = conn.remoteAddr.hostname;
     const name = message.name;
     const id = message.nodeId;
     // Names end up in other users' terminals and in comma-separated lists: keep them plain.
