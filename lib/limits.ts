@@ -4,11 +4,12 @@
  *
  * Constants private to one file's algorithm stay in that file, because nothing else needs them:
  * read and slab buffer sizes (`connection.ts`, `frame.ts`, `outbox.ts`, `codec.ts`,
- * `wasm_values.ts`), wasm and WASI record layouts (`memory_cap.ts`, `memory_import.ts`,
- * `poll.ts`, `dir_read.ts`), caches and their sizes (`memory_pool.ts`, `filestat.ts`,
- * `inline_executor.ts`, `sandbox_main.ts`, `runtime.ts`'s long-call memory), log throttles
- * (`accept_loop.ts`, `handshake_gate.ts`), the bounded-export step budget and the WASI symlink
- * and random-chunk caps.
+ * `wasm_values.ts`, `sandbox_main.ts`), wasm and WASI record layouts (`memory_cap.ts`,
+ * `memory_import.ts`, `poll.ts`, `dir_read.ts`), caches and their sizes (`memory_pool.ts`,
+ * `filestat.ts`, `inline_executor.ts`, `sandbox_main.ts`, `runtime.ts`'s long-call memory), log
+ * throttles and back-off (`accept_loop.ts`, `handshake_gate.ts` and its floor), bodies sent at once
+ * per connection (`module_service.ts`), the sandbox pool's sweep, the bounded-export step budget
+ * and the WASI symlink and random-chunk caps.
  *
  * @module
  */
