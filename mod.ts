@@ -26,12 +26,14 @@
 export { ERROR_CODES, type ErrorCode, GvmError } from "./lib/errors.ts";
 export { type HomePaths, homePaths } from "./lib/home.ts";
 export { loadCookie } from "./lib/cookie.ts";
-export { GpmdServer, type GpmdServerOptions, type GpmdStatus } from "./lib/gpmd/server.ts";
-export { type GpmdAddress, GpmdClient, parseGpmdAddress } from "./lib/gpmd/client.ts";
+export { GpmdServer, type GpmdServerOptions } from "./lib/gpmd/server.ts";
+export type { GpmdStatus } from "./lib/protocol/messages.ts";
+export { GpmdClient, parseGpmdAddress } from "./lib/gpmd/client.ts";
+export type { GpmdAddress } from "./lib/protocol/gpmd_types.ts";
 export { GvmNode, type GvmNodeOptions, type NodeInfo, type RemoteCall } from "./lib/node/node.ts";
 export type { CallOptions, CallResult, CallSpec } from "./lib/wasm/runtime.ts";
+export { MAP_OUTPUT_CAP } from "./lib/limits.ts";
 export {
-  MAP_OUTPUT_CAP,
   type MapHost,
   type MapNodeProgress,
   type MapOptions,

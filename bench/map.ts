@@ -99,7 +99,7 @@ export async function benchMap(options: {
   await using two = new PinnedNode(pinned ? 1 : undefined, options.home, options.gpmd);
   await Promise.all([one.ready(), two.ready()]);
   // The caller names the module by hash, as a user's node would: no store look-up per call.
-  const callerModules = await Deno.realPath(options.caller.runtime.catalog.modulesDir);
+  const callerModules = await Deno.realPath(options.caller.modulesDir);
   if (callerModules !== await Deno.realPath(FIXTURES_DIR)) {
     await Deno.copyFile(`${FIXTURES_DIR}/mapwork.wasm`, `${callerModules}/mapwork.wasm`);
   }

@@ -11,6 +11,20 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   return toHex(new Uint8Array(digest));
 }
 
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/**
+ * Whether `text` is a lower-case hex SHA-256, as {@linkcode sha256Hex} writes them.
+ *
+ * @example
+ * ```ts
+ * isSha256Hex("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"); // true
+ * ```
+ */
+export function isSha256Hex(text: string): boolean {
+  return SHA256_HEX.test(text);
+}
+
 /**
  * Lower-case hex of `bytes`.
  *

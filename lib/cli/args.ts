@@ -1,9 +1,20 @@
 import { GvmError } from "../errors.ts";
-import { isNodeName } from "../node/node_ref.ts";
-import { MODULE_CHUNK_BYTES } from "../protocol/module_transfer.ts";
+import { isNodeName, isPort } from "../names.ts";
 import { type DirMapping, parseDirMapping } from "../wasm/dir_map.ts";
 import { type FlagDefs, type FlagValues, parseFlags } from "./flags.ts";
 import { envEntry, parseRunArgs, type RunCliOptions } from "./run_args.ts";
+import {
+  DEFAULT_CALL_TIMEOUT_MS,
+  DEFAULT_GPMD_HOST,
+  DEFAULT_GPMD_PORT,
+  DEFAULT_LISTEN_HOST,
+  DEFAULT_MAX_FRAME_BYTES,
+  DEFAULT_MAX_MEMORY_MIB,
+  DEFAULT_MAX_MODULE_BYTES,
+  MAX_MODULE_BYTES_CEILING,
+  MODULE_CHUNK_BYTES,
+  RUN_DEFAULT_MAX_MEMORY_MIB,
+} from "../limits.ts";
 
 /** What the command line asks for, decoded and checked; no I/O happens here. */
 export type CliCommand =
@@ -72,7 +83,12 @@ function capFlags(values: FlagValues): CapFlags {
       "--max-frame-bytes",
       MODULE_CHUNK_BYTES + 1024,
     ),
-    maxModuleBytes: number(str(values, "max-module-bytes"), "--max-module-bytes", 8),
+    maxModuleBytes: number(
+      str(values, "max-module-bytes"),
+      "--max-module-bytes",
+      8,
+      MAX_MODULE_BYTES_CEILING,
+    ),
   };
 }
 
@@ -241,14 +257,14 @@ function parseGpmd(action: string | undefined, rest: string[]): CliCommand {
       const { values, positionals } = parsed;
       noPositionals(positionals, "gvm gpmd start");
       const port = number(str(values, "port"), "--port", 0);
-      if (port !== undefined && (!Number.isInteger(port) || port > 65535)) {
+      if (port !== undefined && !isPort(port, { allowZero: true })) {
         throw new GvmError("BAD_FLAGS", `--port takes 0 to 65535, not ${values.port}`);
       }
       return {
         kind: "gpmd-start",
         foreground: bool(values, "foreground"),
         port,
-        listen: str(values, "listen") ?? "127.0.0.1",
+        listen: str(values, "listen") ?? DEFAULT_LISTEN_HOST,
         detachedChild: bool(values, "detached-child"),
         peers: list(values, "peer"),
         tls: tlsPaths(values),
@@ -349,14 +365,23 @@ function parseWasm(action: string | undefined, rest: string[]): CliCommand {
   );
 }
 
-function number(text: string | undefined, flag: string, min: number): number | undefined {
+function number(
+  text: string | undefined,
+  flag: string,
+  min: number,
+  max = Infinity,
+): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
-  if (text.trim() === "" || !Number.isFinite(value) || value < min) {
-    throw new GvmError("BAD_FLAGS", `${flag} takes a number of at least ${min}, not '${text}'`);
+  if (text.trim() === "" || !Number.isFinite(value) || value < min || value > max) {
+    const range = max === Infinity ? `at least ${min}` : `${min} to ${max}`;
+    throw new GvmError("BAD_FLAGS", `${flag} takes a number of ${range}, not '${text}'`);
   }
   return value;
 }
+
+// Defaults in the help text come from lib/limits.ts.
+const GPMD_DEFAULT = `${DEFAULT_GPMD_HOST}:${DEFAULT_GPMD_PORT}`;
 
 /** `gvm --help`. */
 export const USAGE = `gvm — the Ghost Virtual Machine: a WebAssembly node with a prompt
@@ -379,12 +404,12 @@ Usage:
 Node options:
   --name NAME          node name (default node-NNNN, 4 random digits)
   --modules DIR        modules folder (default $GVM_MODULES, else ./modules)
-  --gpmd HOST:PORT     GPMD to register with (default $GPMD_ADDR, else 127.0.0.1:5989)
-  --listen HOST:PORT   peer listening address (default 127.0.0.1:0, a free port)
+  --gpmd HOST:PORT     GPMD to register with (default $GPMD_ADDR, else ${GPMD_DEFAULT})
+  --listen HOST:PORT   peer listening address (default ${DEFAULT_LISTEN_HOST}:0, a free port)
   --advertise HOST     the address other machines' nodes should dial (default: --listen's)
   -c COMMAND           run this prompt command (repeatable), then exit
-  --timeout SECONDS    time limit per call (default 30)
-  --max-memory MIB     memory cap per wasm instance (default 256)
+  --timeout SECONDS    time limit per call (default ${DEFAULT_CALL_TIMEOUT_MS / 1000})
+  --max-memory MIB     memory cap per wasm instance (default ${DEFAULT_MAX_MEMORY_MIB})
   --workers N          sandbox processes running wasm (default: CPUs, at most 4)
   --isolation MODE     inline (default): a call runs on the node's thread for up to 5 ms, then
                        moves to a sandbox process; process: every call in a sandbox process
@@ -397,19 +422,23 @@ Node options:
   --debug              print the cause behind errors
 
 GPMD options:
-  --port PORT          port to listen on (default: the port of $GPMD_ADDR, else 5989;
+  --port PORT          port to listen on (default: the port of $GPMD_ADDR, else ${DEFAULT_GPMD_PORT};
                        0 picks a free one and prints it)
-  --listen ADDR        address to listen on (default 127.0.0.1)
+  --listen ADDR        address to listen on (default ${DEFAULT_LISTEN_HOST})
   --foreground         stay attached instead of running as a daemon
   --peer HOST:PORT     another machine's GPMD whose nodes discovery lists as name@host
                        (repeatable)
   --gpmd HOST:PORT     (stop, status, wasm) the GPMD to talk to (default $GPMD_ADDR, else
-                       the one started from GHOST_HOME (its pid file), else 127.0.0.1:5989)
+                       the one started from GHOST_HOME (its pid file), else ${GPMD_DEFAULT})
 
 Size caps (GPMD and nodes):
-  --max-frame-bytes N  largest protocol frame accepted after the handshake (default 16 MiB;
+  --max-frame-bytes N  largest protocol frame accepted after the handshake (default ${
+  DEFAULT_MAX_FRAME_BYTES / 1024 / 1024
+} MiB;
                        before it, 64 KiB; at least 513 KiB: modules travel in 512 KiB chunks)
-  --max-module-bytes N largest module loaded or stored (default 64 MiB)
+  --max-module-bytes N largest module loaded or stored (default ${
+  DEFAULT_MAX_MODULE_BYTES / 1024 / 1024
+} MiB)
 
 TLS (GPMD, nodes, and the stop/status/wasm commands alike):
   --tls-cert FILE --tls-key FILE --tls-ca FILE
@@ -430,7 +459,7 @@ code; other failures print one error line and exit 1.
   --invoke FN          call this export with ARGS instead of running the program
   --dir HOST[:GUEST]   map a folder (alias --allow-dir; repeatable)
   --timeout SECONDS    stop the program after this long (default: no limit)
-  --max-memory MIB     memory cap (default 4096)
+  --max-memory MIB     memory cap (default ${RUN_DEFAULT_MAX_MEMORY_MIB})
 
 Environment:
   GHOST_HOME   home for the cookie, module store, GPMD pid file and log, history

@@ -1,6 +1,8 @@
 import { loadCookie } from "../cookie.ts";
-import { type GpmdAddress, GpmdClient, parseGpmdAddress } from "../gpmd/client.ts";
+import { GpmdClient, parseGpmdAddress } from "../gpmd/client.ts";
+import type { GpmdAddress } from "../protocol/gpmd_types.ts";
 import type { HomePaths } from "../home.ts";
+import { reachableFromHere } from "../names.ts";
 import { loadTls } from "../protocol/transport.ts";
 import type { ClientFlags } from "./args.ts";
 
@@ -32,8 +34,7 @@ export async function homeGpmd(home: HomePaths): Promise<GpmdAddress> {
     const { hostname, port } = JSON.parse(await Deno.readTextFile(home.pidFile));
     if (typeof hostname === "string" && Number.isInteger(port)) {
       // A GPMD listening on every address is reached on loopback from its own machine.
-      const host = hostname === "0.0.0.0" ? "127.0.0.1" : hostname === "::" ? "::1" : hostname;
-      return { host, port };
+      return { host: reachableFromHere(hostname), port };
     }
   } catch {
     // No pid file (no GPMD started from this home) or not ours to read: the default.

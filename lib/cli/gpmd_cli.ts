@@ -1,17 +1,18 @@
 import { loadCookie } from "../cookie.ts";
 import { GvmError, toGvmError } from "../errors.ts";
-import { type GpmdAddress, GpmdClient, parseGpmdAddress } from "../gpmd/client.ts";
+import { GpmdClient, parseGpmdAddress } from "../gpmd/client.ts";
+import type { GpmdAddress } from "../protocol/gpmd_types.ts";
 import { GpmdServer } from "../gpmd/server.ts";
 import type { HomePaths } from "../home.ts";
-import { isLoopback } from "../node/node_ref.ts";
+import { formatHostPort, isLoopback } from "../names.ts";
 import { loadTls, type TlsConfig } from "../protocol/transport.ts";
 import type { CliCommand, ClientFlags } from "./args.ts";
 import { connectGpmd } from "./connect.ts";
 import { complain, formatDuration, say } from "./output.ts";
 import { selfCommand } from "./self_command.ts";
+import { GPMD_START_TIMEOUT_MS, START_FAILURE_READ_MS } from "../limits.ts";
 
 const READY_PREFIX = "GPMD listening on ";
-const START_TIMEOUT_MS = 10_000;
 
 type StartFlags = Extract<CliCommand, { kind: "gpmd-start" }>;
 
@@ -40,7 +41,11 @@ export async function gpmdStart(home: HomePaths, flags: StartFlags): Promise<num
   if (options.port !== 0) {
     const running = await findRunning({ host: options.listen, port: options.port }, cookie, tls);
     if (running) {
-      say(`GPMD is already running on ${running.hostname}:${running.port} (pid ${running.pid})`);
+      say(
+        `GPMD is already running on ${
+          formatHostPort(running.hostname, running.port)
+        } (pid ${running.pid})`,
+      );
       return 0;
     }
   }
@@ -78,7 +83,7 @@ async function runForeground(
   });
   const pid = { pid: Deno.pid, hostname: server.hostname, port: server.port };
   await Deno.writeTextFile(home.pidFile, JSON.stringify(pid) + "\n");
-  say(`${READY_PREFIX}${server.hostname}:${server.port} (pid ${Deno.pid})`);
+  say(`${READY_PREFIX}${formatHostPort(server.hostname, server.port)} (pid ${Deno.pid})`);
   // The daemon's parent reads the line above and leaves; nothing may write to its pipe after.
   if (options.detachedChild) {
     Deno.stdout.close();
@@ -135,9 +140,9 @@ async function startDetached(
     detached: true,
     env: { GHOST_HOME: home.root },
   }).spawn();
-  const ready = await readFirstLine(child.stdout, START_TIMEOUT_MS);
+  const ready = await readFirstLine(child.stdout, GPMD_START_TIMEOUT_MS);
   if (!ready?.startsWith(READY_PREFIX)) {
-    const why = (await readFirstLine(child.stderr, 1_000)) ?? "no output";
+    const why = (await readFirstLine(child.stderr, START_FAILURE_READ_MS)) ?? "no output";
     try {
       child.kill();
     } catch {
@@ -195,7 +200,7 @@ export async function gpmdStop(home: HomePaths, flags: ClientFlags): Promise<num
   const { pid, hostname, port } = await client.status();
   await client.stop();
   await client.closed;
-  say(`GPMD stopped (pid ${pid}, ${hostname}:${port})`);
+  say(`GPMD stopped (pid ${pid}, ${formatHostPort(hostname, port)})`);
   return 0;
 }
 
@@ -208,7 +213,7 @@ export async function gpmdStatus(home: HomePaths, flags: ClientFlags): Promise<n
     [
       "GPMD is running",
       `  pid:     ${status.pid}`,
-      `  address: ${status.hostname}:${status.port}`,
+      `  address: ${formatHostPort(status.hostname, status.port)}`,
       `  uptime:  ${formatDuration(status.uptimeMs)}`,
       `  nodes:   ${status.nodes.length}${nodes}`,
       `  modules: ${status.modules}`,

@@ -2,8 +2,7 @@ import { GvmError } from "../errors.ts";
 import type { HomePaths } from "../home.ts";
 import { nodeFiles, type NodePidFile } from "./node_files.ts";
 import { say } from "./output.ts";
-
-const STOP_TIMEOUT_MS = 10_000;
+import { NODE_STOP_TIMEOUT_MS } from "../limits.ts";
 
 /** `gvm node list`: the headless nodes started from this `GHOST_HOME` that still run. */
 export async function nodeList(home: HomePaths): Promise<number> {
@@ -29,7 +28,7 @@ export async function nodeStop(home: HomePaths, name: string): Promise<number> {
   }
   Deno.kill(node.pid, "SIGTERM");
   // The node removes its own pid file as it exits: that is the event to wait for.
-  const deadline = Date.now() + STOP_TIMEOUT_MS;
+  const deadline = Date.now() + NODE_STOP_TIMEOUT_MS;
   while (await exists(nodeFiles(home, name).pid) && await isAlive(node.pid)) {
     if (Date.now() > deadline) {
       throw new GvmError("TIMEOUT", `${name} (pid ${node.pid}) did not stop within 10 s`);

@@ -1,6 +1,6 @@
 import { GvmError } from "../errors.ts";
 import { parseGpmdAddress } from "../gpmd/client.ts";
-import { parseHostPort } from "../host_port.ts";
+import { parseHostPort } from "../names.ts";
 import type { HomePaths } from "../home.ts";
 import { GvmNode } from "../node/node.ts";
 import { loadTls } from "../protocol/transport.ts";
@@ -8,6 +8,7 @@ import { runSession } from "../repl/session.ts";
 import type { NodeCliOptions } from "./args.ts";
 import { complain, say } from "./output.ts";
 import { serveNode, startDetachedNode } from "./serve_cli.ts";
+import { DEFAULT_LISTEN_HOST } from "../limits.ts";
 
 /** `gvm [flags]`: start a node, then run its prompt, `-c` commands or piped input. */
 export async function runNode(home: HomePaths, options: NodeCliOptions): Promise<number> {
@@ -64,7 +65,11 @@ export async function runNode(home: HomePaths, options: NodeCliOptions): Promise
 }
 
 function parseListen(text: string | undefined): { hostname: string; port: number } {
-  const { host, port } = parseHostPort(text ?? "", { host: "127.0.0.1", port: 0 }, "--listen");
+  const { host, port } = parseHostPort(
+    text ?? "",
+    { host: DEFAULT_LISTEN_HOST, port: 0 },
+    "--listen",
+  );
   return { hostname: host, port };
 }
 

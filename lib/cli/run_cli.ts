@@ -8,8 +8,7 @@ import type { Entry } from "../wasm/sandbox_messages.ts";
 import type { RunCliOptions } from "./run_args.ts";
 import type { RunJob, RunOutcome } from "./run_worker.ts";
 import { complain, say } from "./output.ts";
-
-const PAGE_BYTES = 65_536;
+import { memoryPages, RUN_DEFAULT_MAX_MEMORY_MIB } from "../limits.ts";
 
 /**
  * Runs `options.file` and resolves with the exit status: 0, the program's `proc_exit` code, or
@@ -34,7 +33,7 @@ export async function runWasm(options: RunCliOptions): Promise<number> {
     if (!isDir) throw new GvmError("BAD_FLAGS", `--dir ${dir.host}: not a folder`);
     dirs.push({ host, guest: dir.guest });
   }
-  const maxPages = Math.floor((options.maxMemoryMiB ?? 4096) * 1024 * 1024 / PAGE_BYTES);
+  const maxPages = memoryPages(options.maxMemoryMiB ?? RUN_DEFAULT_MAX_MEMORY_MIB);
   const moduleName = options.file;
   const { entry, types } = plan(bytes, options);
   const job: RunJob = {

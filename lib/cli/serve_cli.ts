@@ -5,9 +5,9 @@ import { readFirstLine } from "./gpmd_cli.ts";
 import { nodeFiles, type NodePidFile } from "./node_files.ts";
 import { complain, say } from "./output.ts";
 import { selfCommand } from "./self_command.ts";
+import { SERVE_START_TIMEOUT_MS, START_FAILURE_READ_MS } from "../limits.ts";
 
 const READY_PREFIX = "GVM node ready: ";
-const START_TIMEOUT_MS = 15_000;
 
 /**
  * `gvm --serve`: a node with no prompt, like `erl -noshell`: it serves peers until SIGTERM or
@@ -80,9 +80,9 @@ export async function startDetachedNode(home: HomePaths, argv: string[]): Promis
     detached: true,
     env: { GHOST_HOME: home.root },
   }).spawn();
-  const ready = await readFirstLine(child.stdout, START_TIMEOUT_MS);
+  const ready = await readFirstLine(child.stdout, SERVE_START_TIMEOUT_MS);
   if (!ready?.startsWith(READY_PREFIX)) {
-    const why = (await readFirstLine(child.stderr, 1_000)) ?? "no output";
+    const why = (await readFirstLine(child.stderr, START_FAILURE_READ_MS)) ?? "no output";
     try {
       child.kill();
     } catch {

@@ -1,25 +1,18 @@
 import { GvmError } from "../errors.ts";
-import { parseHostPort } from "../host_port.ts";
+import { formatHostPort, parseHostPort } from "../names.ts";
 import { Connection } from "../protocol/connection.ts";
 import { clientHandshake } from "../protocol/handshake.ts";
 import {
   DEFAULT_GPMD_HOST,
   DEFAULT_GPMD_PORT,
   DEFAULT_MAX_MODULE_BYTES,
-} from "../protocol/limits.ts";
+  MODULE_TRANSFER_TIMEOUT_MS,
+} from "../limits.ts";
 import { dial, type TlsConfig } from "../protocol/transport.ts";
-import type { Replies } from "../protocol/messages.ts";
+import type { GpmdStatus, ModuleListing, NodeEntry, Replies } from "../protocol/messages.ts";
+import type { GpmdAddress, StoredModule } from "../protocol/gpmd_types.ts";
 import { BodyCollector, sendParts } from "../protocol/module_transfer.ts";
 import { sha256Hex } from "../hash.ts";
-import type { NodeEntry } from "./registry.ts";
-import type { GpmdStatus } from "./server.ts";
-import type { ModuleListing, StoredModule } from "./store.ts";
-
-/** Where a GPMD listens. */
-export interface GpmdAddress {
-  host: string;
-  port: number;
-}
 
 /**
  * Parses `HOST:PORT` (or `HOST`, or `:PORT`) with the defaults filled in.
@@ -84,7 +77,7 @@ export class GpmdClient {
       if (error instanceof GvmError) throw error;
       throw new GvmError(
         "GPMD_NOT_RUNNING",
-        `No GPMD answers at ${host}:${port} (${
+        `No GPMD answers at ${formatHostPort(host, port)} (${
           (error as Error).message
         }). Start one with: gvm gpmd start`,
       );
@@ -154,7 +147,7 @@ export class GpmdClient {
     await sendParts(this.#conn, upload, bytes);
     return await this.#conn.request(
       { t: "module.put", upload, name, version, size: bytes.length, sha256 },
-      { timeoutMs: 60_000 },
+      { timeoutMs: MODULE_TRANSFER_TIMEOUT_MS },
     );
   }
 
@@ -182,7 +175,7 @@ export class GpmdClient {
       what: `${what} from GPMD`,
     });
     const reply = await this.#conn.request({ t: "module.get", ...query }, {
-      timeoutMs: 60_000,
+      timeoutMs: MODULE_TRANSFER_TIMEOUT_MS,
       onEvent: (event) => body.add(event),
     });
     if ("sha256" in query && reply.sha256 !== query.sha256) {

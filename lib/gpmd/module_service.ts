@@ -4,15 +4,13 @@
 import { GvmError } from "../errors.ts";
 import { sha256Hex } from "../hash.ts";
 import type { Connection } from "../protocol/connection.ts";
-import { DEFAULT_MAX_MODULE_BYTES } from "../protocol/limits.ts";
+import { DEFAULT_MAX_MODULE_BYTES, MAX_QUEUED_BODIES } from "../limits.ts";
 import type { Notice, Replies, Request } from "../protocol/messages.ts";
 import { BodyCollector, sendFileChunks } from "../protocol/module_transfer.ts";
 import type { ModuleStore } from "./store.ts";
 
 /** Bodies sent at once on one connection; later requests wait their turn. */
 const BODIES_IN_FLIGHT = 2;
-/** Body requests one connection may have waiting; past it they are refused. */
-const MAX_QUEUED_BODIES = 64;
 
 interface Upload {
   upload: number;

@@ -1,7 +1,8 @@
 import type { TlsConfig } from "../protocol/transport.ts";
-import { type GpmdAddress, GpmdClient } from "./client.ts";
-import { DEFAULT_GPMD_PORT } from "../protocol/limits.ts";
-import { hostLabel } from "../node/node_ref.ts";
+import { GpmdClient } from "./client.ts";
+import type { GpmdAddress } from "../protocol/gpmd_types.ts";
+import { DEFAULT_GPMD_PORT, PEER_POLL_MS } from "../limits.ts";
+import { formatHostPort, formatNodeRef } from "../names.ts";
 
 /** Options for {@linkcode PeerDirectory}. */
 export interface PeerDirectoryOptions {
@@ -59,8 +60,8 @@ export class PeerDirectory {
   }
 
   async #follow(peer: GpmdAddress, first: boolean): Promise<void> {
-    const label = peer.port === DEFAULT_GPMD_PORT ? peer.host : `${peer.host}:${peer.port}`;
-    const interval = this.#options.intervalMs ?? 1000;
+    const label = formatHostPort(peer.host, peer.port, DEFAULT_GPMD_PORT);
+    const interval = this.#options.intervalMs ?? PEER_POLL_MS;
     while (!this.#closed) {
       let client: GpmdClient | undefined;
       try {
@@ -73,7 +74,7 @@ export class PeerDirectory {
         this.#options.log?.(`following peer GPMD ${label}`);
         while (!this.#closed && client.isOpen) {
           const names = await client.discover({ localOnly: true });
-          this.#names.set(label, names.map((name) => hostLabel(name, peer.host, peer.port)));
+          this.#names.set(label, names.map((name) => formatNodeRef(name, peer.host, peer.port)));
           await this.#wait(interval);
         }
       } catch (error) {

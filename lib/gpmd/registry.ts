@@ -1,12 +1,5 @@
 import { GvmError } from "../errors.ts";
-
-/** What GPMD knows of a live node. */
-export interface NodeEntry {
-  name: string;
-  id: string;
-  host: string;
-  port: number;
-}
+import type { NodeEntry } from "../protocol/messages.ts";
 
 /**
  * The live-node table. Pure: each entry belongs to an owner (the node's GPMD connection) and

@@ -4,13 +4,13 @@ import { Connection } from "../protocol/connection.ts";
 import { acceptLoop } from "../protocol/accept_loop.ts";
 import { serverHandshake } from "../protocol/handshake.ts";
 import { HandshakeGate } from "../protocol/handshake_gate.ts";
-import { DEFAULT_MAX_FRAME_BYTES } from "../protocol/limits.ts";
+import { DEFAULT_GPMD_PORT, DEFAULT_LISTEN_HOST, DEFAULT_MAX_FRAME_BYTES } from "../limits.ts";
 import { listen, type TlsConfig } from "../protocol/transport.ts";
-import type { GpmdAddress } from "./client.ts";
-import type { Replies, Request } from "../protocol/messages.ts";
+import type { GpmdAddress } from "../protocol/gpmd_types.ts";
+import type { GpmdStatus, Replies, Request } from "../protocol/messages.ts";
 import type { Incoming } from "../protocol/connection.ts";
 import { ModuleService } from "./module_service.ts";
-import { isHost, isNodeId, isNodeName } from "../node/node_ref.ts";
+import { formatHostPort, isAnyAddress, isHost, isNodeId, isNodeName, isPort } from "../names.ts";
 import { PeerDirectory } from "./peer_directory.ts";
 import { Registry } from "./registry.ts";
 import { ModuleStore } from "./store.ts";
@@ -36,19 +36,6 @@ export interface GpmdServerOptions {
   tls?: TlsConfig;
   /** Other GPMDs whose nodes discovery also lists, as `name@host`. @default {[]} */
   peers?: GpmdAddress[];
-}
-
-/** What `gvm gpmd status` shows. */
-export interface GpmdStatus {
-  pid: number;
-  hostname: string;
-  port: number;
-  startedAt: string;
-  uptimeMs: number;
-  nodes: string[];
-  modules: number;
-  /** Module bodies served since start. */
-  bodiesServed?: number;
 }
 
 /**
@@ -116,8 +103,8 @@ export class GpmdServer {
     try {
       const log = (line: string) => options.log?.(`${new Date().toISOString()} ${line}`);
       const store = await ModuleStore.open(options.home, { log });
-      const hostname = options.hostname ?? "127.0.0.1";
-      const listener = listen({ hostname, port: options.port ?? 5989 }, options.tls);
+      const hostname = options.hostname ?? DEFAULT_LISTEN_HOST;
+      const listener = listen({ hostname, port: options.port ?? DEFAULT_GPMD_PORT }, options.tls);
       const { port } = listener.addr as Deno.NetAddr;
       lock.announce(hostname, port);
       return new GpmdServer(listener, options, store, lock);
@@ -211,7 +198,9 @@ export class GpmdServer {
     } catch (error) {
       if (this.#gate.wasShed(socket)) return; // Counted in the gate's own note.
       const peer = conn.remoteAddr;
-      this.#log(`refused ${peer.hostname}:${peer.port}: ${toGvmError(error).message}`);
+      this.#log(
+        `refused ${formatHostPort(peer.hostname, peer.port)}: ${toGvmError(error).message}`,
+      );
       return;
     } finally {
       this.#gate.leave(socket);
@@ -270,9 +259,9 @@ export class GpmdServer {
 
   #register(message: Request<"register">, conn: Connection): Replies["register"] {
     const port = message.port;
-    if (port < 1 || port > 65535) throw new GvmError("PROTOCOL_ERROR", `Bad port ${port}`);
+    if (!isPort(port)) throw new GvmError("PROTOCOL_ERROR", `Bad port ${port}`);
     let host = message.host;
-    if (host === "0.0.0.0" || host === "::" || host === "") host = conn.remoteAddr.hostname;
+    if (isAnyAddress(host)) host = conn.remoteAddr.hostname;
     const name = message.name;
     const id = message.nodeId;
     // Names end up in other users' terminals and in comma-separated lists: keep them plain.
@@ -282,7 +271,7 @@ export class GpmdServer {
     if (!isNodeId(id) || !isHost(host)) throw new GvmError("BAD_ARGS", "Malformed node id or host");
     const entry = { name, id, host, port };
     this.#registry.register(entry, conn);
-    this.#log(`node ${entry.name} registered at ${host}:${port}`);
+    this.#log(`node ${entry.name} registered at ${formatHostPort(host, port)}`);
     return {};
   }
 }

@@ -1,8 +1,10 @@
 import { GvmError } from "../errors.ts";
 import { sha256Hex } from "../hash.ts";
 import type { HomePaths } from "../home.ts";
-import { DEFAULT_MAX_MODULE_BYTES } from "../protocol/limits.ts";
-import { isModuleName } from "../wasm/catalog.ts";
+import { DEFAULT_MAX_MODULE_BYTES } from "../limits.ts";
+import { isModuleName, isVersion } from "../names.ts";
+import type { StoredModule } from "../protocol/gpmd_types.ts";
+import type { ModuleListing } from "../protocol/messages.ts";
 import { isTemporaryName, writeFileDurably } from "./durable_file.ts";
 import {
   backfillRecords,
@@ -12,7 +14,7 @@ import {
   type StoreIndex,
   writeRecord,
 } from "./store_records.ts";
-import { compareVersions, isVersion } from "./versions.ts";
+import { compareVersions } from "./versions.ts";
 
 export type { StoredVersion } from "./store_records.ts";
 
@@ -20,21 +22,6 @@ export type { StoredVersion } from "./store_records.ts";
 export interface ModuleStoreOptions {
   /** Where to report a rebuilt index. @default {() => {}} */
   log?: (line: string) => void;
-}
-
-/** A module's name, its versions (oldest first) and the latest. */
-export interface ModuleListing {
-  name: string;
-  versions: string[];
-  latest: string;
-}
-
-/** A module fetched from the store. */
-export interface StoredModule {
-  name: string;
-  version: string;
-  sha256: string;
-  bytes: Uint8Array;
 }
 
 /**

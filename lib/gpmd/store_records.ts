@@ -1,9 +1,8 @@
 // One small record per stored version, beside the content files: what the index says about that
 // version, kept apart so a damaged index can be rebuilt from them.
-import { sha256Hex } from "../hash.ts";
-import { isModuleName } from "../wasm/catalog.ts";
+import { isSha256Hex, sha256Hex } from "../hash.ts";
+import { isModuleName, isVersion } from "../names.ts";
 import { writeFileDurably } from "./durable_file.ts";
-import { isVersion } from "./versions.ts";
 
 /** One stored version of a module, as the index and its record describe it. */
 export interface StoredVersion {
@@ -16,11 +15,9 @@ export interface StoredVersion {
 /** name → version → where its bytes are. */
 export type StoreIndex = Record<string, Record<string, StoredVersion>>;
 
-const SHA256 = /^[0-9a-f]{64}$/;
-
 /** Whether `name` is a content file: the sha256 of its bytes, then `.wasm`. */
 export function isContentFileName(name: string): boolean {
-  return name.endsWith(".wasm") && SHA256.test(name.slice(0, -5));
+  return name.endsWith(".wasm") && isSha256Hex(name.slice(0, -5));
 }
 
 function recordsDir(modulesDir: string): string {
@@ -141,7 +138,7 @@ async function readRecords(
       const valid = typeof r.name === "string" && isModuleName(r.name) &&
         typeof r.version === "string" && isVersion(r.version) &&
         entry.name === `${r.name}@${r.version}.json` && typeof r.sha256 === "string" &&
-        SHA256.test(r.sha256) && r.file === `${r.sha256}.wasm` &&
+        isSha256Hex(r.sha256) && r.file === `${r.sha256}.wasm` &&
         Number.isSafeInteger(r.size) && typeof r.uploadedAt === "string";
       if (!valid) throw new Error("fields missing or malformed");
       records.push(r);

@@ -20,11 +20,6 @@ export function compareVersions(a: string, b: string): number {
   return comparePrerelease(preA.split("."), preB.split("."));
 }
 
-/** Whether `version` looks like `v1.2.3` / `1.2.3-rc.1`. */
-export function isVersion(version: string): boolean {
-  return /^v?\d+(\.\d+){0,2}(-[0-9A-Za-z.-]+)?$/.test(version);
-}
-
 function split(version: string): [number[], string | undefined] {
   const text = version.replace(/^v/, "");
   const dash = text.indexOf("-");

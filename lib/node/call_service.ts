@@ -1,13 +1,14 @@
 import { GvmError, toGvmError } from "../errors.ts";
-import type { StoredModule } from "../gpmd/store.ts";
+import type { StoredModule } from "../protocol/gpmd_types.ts";
 import type { Connection, Incoming } from "../protocol/connection.ts";
-import { DEFAULT_MAX_MODULE_BYTES } from "../protocol/limits.ts";
+import { DEFAULT_MAX_MODULE_BYTES, MODULE_TRANSFER_TIMEOUT_MS } from "../limits.ts";
 import type { Request } from "../protocol/messages.ts";
 import { BodyCollector, sendChunks } from "../protocol/module_transfer.ts";
 import type { LoadedModule } from "../wasm/catalog.ts";
 import type { WasmRuntime } from "../wasm/runtime.ts";
 import { decodeArgs, encodeResults } from "../protocol/wasm_values.ts";
 import { OutputBatch } from "./output_batch.ts";
+import { isSha256Hex } from "../hash.ts";
 
 /** Options for {@linkcode CallService}. */
 export interface CallServiceOptions {
@@ -17,8 +18,6 @@ export interface CallServiceOptions {
   /** Largest module body accepted from a caller. @default {64 MiB} */
   maxModuleBytes?: number;
 }
-
-const SHA256 = /^[0-9a-f]{64}$/;
 
 /**
  * Serves peers' requests on this node: runs their calls (streaming output back), cancels them,
@@ -132,7 +131,7 @@ export class CallService {
 
   // The caller named an exact body: use ours if it matches, else GPMD's, else the caller's.
   async #resolve(module: string, sha256: string, conn: Connection): Promise<LoadedModule> {
-    if (!SHA256.test(sha256)) throw new GvmError("PROTOCOL_ERROR", "Malformed sha256");
+    if (!isSha256Hex(sha256)) throw new GvmError("PROTOCOL_ERROR", "Malformed sha256");
     const catalog = this.#options.runtime.catalog;
     const cached = await catalog.byHash(sha256);
     if (cached) return { ...cached, name: module };
@@ -148,7 +147,7 @@ export class CallService {
       what: `${module} from the caller`,
     });
     const reply = await conn.request({ t: "module.need", sha256 }, {
-      timeoutMs: 60_000,
+      timeoutMs: MODULE_TRANSFER_TIMEOUT_MS,
       onEvent: (event) => body.add(event),
     }).catch((error) => {
       const err = toGvmError(error);

@@ -1,7 +1,10 @@
 import { GvmError, toGvmError } from "../errors.ts";
-import { type GpmdAddress, GpmdClient } from "../gpmd/client.ts";
-import type { NodeEntry } from "../gpmd/registry.ts";
+import { GpmdClient } from "../gpmd/client.ts";
+import type { GpmdAddress } from "../protocol/gpmd_types.ts";
+import type { NodeEntry } from "../protocol/messages.ts";
 import type { TlsConfig } from "../protocol/transport.ts";
+import { GPMD_RETRY_MS } from "../limits.ts";
+import { formatHostPort } from "../names.ts";
 
 /** Options for {@linkcode GpmdLink}. */
 export interface GpmdLinkOptions {
@@ -49,7 +52,10 @@ export class GpmdLink {
   get client(): GpmdClient {
     if (!this.#client?.isOpen) {
       const { host, port } = this.#options.address;
-      throw new GvmError("GPMD_DOWN", `GPMD at ${host}:${port} is not reachable right now`);
+      throw new GvmError(
+        "GPMD_DOWN",
+        `GPMD at ${formatHostPort(host, port)} is not reachable right now`,
+      );
     }
     return this.#client;
   }
@@ -96,7 +102,9 @@ export class GpmdLink {
   #lost(): void {
     if (this.#closing) return;
     const { host, port } = this.#options.address;
-    this.#options.log(`GPMD at ${host}:${port} is gone; will re-register when it returns`);
+    this.#options.log(
+      `GPMD at ${formatHostPort(host, port)} is gone; will re-register when it returns`,
+    );
     this.#scheduleRetry();
   }
 
@@ -111,6 +119,6 @@ export class GpmdLink {
         if (err.code === "NAME_TAKEN") this.#options.log(`Cannot re-register: ${err.message}`);
         this.#scheduleRetry();
       }
-    }, this.#options.retryMs ?? 500);
+    }, this.#options.retryMs ?? GPMD_RETRY_MS);
   }
 }

@@ -9,6 +9,7 @@ import { GvmError, toGvmError } from "../errors.ts";
 import type { CallOptions, CallResult, CallSpec } from "../wasm/runtime.ts";
 import type { CallArg } from "../wasm/values.ts";
 import { MapScheduler } from "./map_scheduler.ts";
+import { MAP_BATCH_OUTPUT_CAP, MAP_CAPACITY_TIMEOUT_MS, MAP_OUTPUT_CAP } from "../limits.ts";
 
 /** What each item calls: an export (`fn`), or the module's `_start`/`main` with argv. */
 export interface MapSpec {
@@ -113,18 +114,8 @@ export interface MapHost {
   ): { result: Promise<CallResult> };
 }
 
-/** Output kept per call; a call printing more has the rest dropped (and says so). */
-export const MAP_OUTPUT_CAP = 1024 * 1024;
-
-// Output held for calls waiting their turn in input order, all calls together: results queue
-// behind a slow early call, and their output must not grow without bound meanwhile.
-const BATCH_OUTPUT_CAP = 64 * 1024 * 1024;
-
 // Failures that say the node is gone, not that the call failed: only these are re-run.
 const NODE_DOWN = new Set(["PEER_DOWN", "NOT_CONNECTED"]);
-
-// A peer that does not say its capacity within this is left out of the batch.
-const CAPACITY_TIMEOUT_MS = 5_000;
 
 /**
  * Runs `spec` once per item across this node and its peers and yields the results in input
@@ -230,7 +221,7 @@ class Batch {
   async #askCapacity(peer: string): Promise<number | undefined> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), CAPACITY_TIMEOUT_MS);
+      timer = setTimeout(() => resolve(undefined), MAP_CAPACITY_TIMEOUT_MS);
     });
     try {
       // A peer that cannot answer now is not worth waiting for: the batch runs without it.
@@ -274,7 +265,7 @@ class Batch {
     let kept = 0;
     let truncated = false;
     const onOutput = (fd: 1 | 2, data: Uint8Array) => {
-      const room = Math.min(MAP_OUTPUT_CAP - kept, BATCH_OUTPUT_CAP - this.#heldOutput);
+      const room = Math.min(MAP_OUTPUT_CAP - kept, MAP_BATCH_OUTPUT_CAP - this.#heldOutput);
       if (data.length > room) {
         truncated = true;
         data = data.subarray(0, Math.max(0, room));

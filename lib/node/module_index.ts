@@ -1,8 +1,5 @@
 import { escapeText } from "../escape.ts";
-
-/** Most modules, and exports per module, one node tells another about (for Tab completion). */
-const MAX_MODULES = 200;
-const MAX_EXPORTS = 200;
+import { MAX_LISTED_MODULES } from "../limits.ts";
 
 /** A node's modules with their exports, as a peer asks for them (`{ t: "modules" }`). */
 export type ModuleIndex = Map<string, string[]>;
@@ -24,10 +21,10 @@ export interface ModuleIndexSource {
 export async function moduleIndexReply(
   source: ModuleIndexSource,
 ): Promise<{ name: string; exports: string[] }[]> {
-  const names = (await source.moduleNames()).slice(0, MAX_MODULES);
+  const names = (await source.moduleNames()).slice(0, MAX_LISTED_MODULES);
   const out = [];
   for (const name of names) {
-    out.push({ name, exports: (await source.exportNames(name)).slice(0, MAX_EXPORTS) });
+    out.push({ name, exports: (await source.exportNames(name)).slice(0, MAX_LISTED_MODULES) });
   }
   return out;
 }
@@ -39,10 +36,12 @@ export async function moduleIndexReply(
 export function parseModuleIndex(value: unknown): ModuleIndex {
   const index: ModuleIndex = new Map();
   if (!Array.isArray(value)) return index;
-  for (const entry of value.slice(0, MAX_MODULES)) {
+  for (const entry of value.slice(0, MAX_LISTED_MODULES)) {
     const { name, exports } = (entry ?? {}) as { name?: unknown; exports?: unknown };
     if (!isPlainName(name)) continue;
-    const fns = Array.isArray(exports) ? exports.slice(0, MAX_EXPORTS).filter(isPlainName) : [];
+    const fns = Array.isArray(exports)
+      ? exports.slice(0, MAX_LISTED_MODULES).filter(isPlainName)
+      : [];
     index.set(name, fns);
   }
   return index;

@@ -1,6 +1,7 @@
 import { loadCookie } from "../cookie.ts";
 import { GvmError, toGvmError } from "../errors.ts";
-import { type GpmdAddress, GpmdClient } from "../gpmd/client.ts";
+import { GpmdClient } from "../gpmd/client.ts";
+import type { GpmdAddress } from "../protocol/gpmd_types.ts";
 import { listen, type TlsConfig } from "../protocol/transport.ts";
 import { acceptLoop } from "../protocol/accept_loop.ts";
 import { HandshakeGate } from "../protocol/handshake_gate.ts";
@@ -22,8 +23,22 @@ import { GpmdLink } from "./gpmd_link.ts";
 import { type MapOptions, type MapResult, type MapSpec, runMap } from "./map.ts";
 import type { CallArg } from "../wasm/values.ts";
 import { acceptPeer, dialPeer, type Peer } from "./peer_link.ts";
-import { hostLabel, isLoopback, parseNodeRef } from "./node_ref.ts";
+import { formatHostPort, formatNodeRef, isLoopback, parseNodeRef } from "../names.ts";
 import { decodeResults, encodeArgs } from "../protocol/wasm_values.ts";
+import {
+  DEFAULT_LISTEN_HOST,
+  DEFAULT_MAX_MEMORY_MIB,
+  MAX_REPORTED_CORES,
+  memoryPages,
+  MODULES_REQUEST_TIMEOUT_MS,
+  REMOTE_GRACE_MS,
+  SANDBOX_IDLE_MS,
+} from "../limits.ts";
+
+// `node-NNNN`, 4 random digits.
+function randomNodeName(): string {
+  return `node-${1000 + Math.floor(Math.random() * 9000)}`;
+}
 
 /** Options for {@linkcode GvmNode.start}. */
 export interface GvmNodeOptions {
@@ -87,12 +102,6 @@ export interface NodeInfo {
   gpmdUp: boolean;
 }
 
-/** Inline, a sandbox left idle this long (ms) is stopped: an idle node is then one process. */
-const SANDBOX_IDLE_MS = 10_000;
-
-// Remote calls wait this much past their own deadline for the remote side to report it.
-const REMOTE_GRACE_MS = 5_000;
-
 /**
  * A GVM node: registered with GPMD, listening for peers, running wasm in sandbox processes.
  *
@@ -103,9 +112,10 @@ const REMOTE_GRACE_MS = 5_000;
  * ```
  */
 export class GvmNode {
-  readonly name: string;
-  readonly id: string;
-  readonly runtime: WasmRuntime;
+  /** A fresh id per node; GPMD and peers tell a restarted node from its old self by it. */
+  readonly id: string = crypto.randomUUID();
+  #name: string;
+  readonly #runtime: WasmRuntime;
   readonly #listener: Deno.Listener;
   readonly #cookie: string;
   readonly #options: GvmNodeOptions;
@@ -117,22 +127,37 @@ export class GvmNode {
   #closed = false;
   #warming?: ReturnType<typeof setTimeout>;
 
-  private constructor(
-    name: string,
-    listener: Deno.Listener,
-    cookie: string,
-    runtime: WasmRuntime,
-    options: GvmNodeOptions,
-  ) {
-    this.name = name;
-    this.id = crypto.randomUUID();
+  // Builds the engine (sandbox pool, catalog, runtime) once; registration comes after.
+  private constructor(listener: Deno.Listener, cookie: string, options: GvmNodeOptions) {
+    this.#name = options.name ?? randomNodeName();
     this.#listener = listener;
     this.#cookie = cookie;
-    this.runtime = runtime;
     this.#options = options;
     this.#gate = new HandshakeGate({ log: (line) => options.log?.(line) });
+    // Inline, sandboxes serve only the calls that outlive the budget: they stop when idle.
+    const pool = new SandboxPool({
+      size: options.workers,
+      dirs: options.allowDirs,
+      idleMs: (options.isolation ?? "inline") === "inline" ? SANDBOX_IDLE_MS : undefined,
+    });
+    const catalog = new ModuleCatalog({
+      modulesDir: options.modulesDir,
+      fetchFallback: (module) => this.#fetchFromStore(module),
+      listFallback: () => this.#storeNames(),
+      maxMemoryPages: memoryPages(options.maxMemoryMiB ?? DEFAULT_MAX_MEMORY_MIB),
+      maxModuleBytes: options.maxModuleBytes,
+    });
+    this.#runtime = new WasmRuntime({
+      catalog,
+      pool,
+      timeoutMs: options.timeoutMs,
+      maxMemoryMiB: options.maxMemoryMiB,
+      dirs: options.allowDirs,
+      env: options.env,
+      isolation: options.isolation,
+    });
     this.#service = new CallService({
-      runtime,
+      runtime: this.#runtime,
       fetchFromGpmd: (sha256) => this.#link.client.fetchModule({ sha256 }),
       maxModuleBytes: options.maxModuleBytes,
     });
@@ -144,69 +169,60 @@ export class GvmNode {
    */
   static async start(options: GvmNodeOptions): Promise<GvmNode> {
     const cookie = options.cookie ?? await loadCookie(options.home ?? homePaths());
-    const listenAt = options.listen ?? { hostname: "127.0.0.1", port: 0 };
-    const listener = listen(listenAt, options.tls);
-    let link: GpmdLink | undefined;
-    // Inline, sandboxes serve only the calls that outlive the budget: they stop when idle.
-    const pool = new SandboxPool({
-      size: options.workers,
-      dirs: options.allowDirs,
-      idleMs: (options.isolation ?? "inline") === "inline" ? SANDBOX_IDLE_MS : undefined,
-    });
+    const listenAt = options.listen ?? { hostname: DEFAULT_LISTEN_HOST, port: 0 };
+    const node = new GvmNode(listen(listenAt, options.tls), cookie, options);
     try {
-      const explicit = options.name !== undefined;
-      for (let attempt = 0;; attempt++) {
-        const name = options.name ?? `node-${1000 + Math.floor(Math.random() * 9000)}`;
-        const catalog = new ModuleCatalog({
-          modulesDir: options.modulesDir,
-          fetchFallback: (module) => node.#fetchFromStore(module),
-          listFallback: () => node.#storeNames(),
-          maxMemoryPages: Math.floor((options.maxMemoryMiB ?? 256) * 16),
-          maxModuleBytes: options.maxModuleBytes,
-        });
-        const runtime = new WasmRuntime({
-          catalog,
-          pool,
-          timeoutMs: options.timeoutMs,
-          maxMemoryMiB: options.maxMemoryMiB,
-          dirs: options.allowDirs,
-          env: options.env,
-          isolation: options.isolation,
-        });
-        const node: GvmNode = new GvmNode(name, listener, cookie, runtime, options);
-        try {
-          link = await GpmdLink.open({
-            address: options.gpmd,
-            cookie,
-            entry: {
-              name,
-              id: node.id,
-              host: options.advertise ?? listenAt.hostname,
-              port: node.port,
-            },
-            log: (line) => options.log?.(line),
-            tls: options.tls,
-            maxFrameBytes: options.maxFrameBytes,
-            maxModuleBytes: options.maxModuleBytes,
-          });
-        } catch (error) {
-          const retry = !explicit && toGvmError(error).code === "NAME_TAKEN" && attempt < 20;
-          if (retry) continue;
-          throw error;
-        }
-        node.#link = link;
-        node.#acceptLoop();
-        // After the caller has printed its ready lines: a sandbox starting takes CPU too. One is
-        // ready before the first calls either way (a burst of calls moved out of the node would
-        // otherwise start sandboxes while the node is busiest); inline, it stops when idle.
-        node.#warming = setTimeout(() => pool.warm(), 0);
-        return node;
-      }
+      node.#link = await node.#register(options.advertise ?? listenAt.hostname);
     } catch (error) {
-      listener.close();
-      pool.close();
+      node.close();
       throw error;
     }
+    node.#acceptLoop();
+    // After the caller has printed its ready lines: a sandbox starting takes CPU too. One is
+    // ready before the first calls either way (a burst of calls moved out of the node would
+    // otherwise start sandboxes while the node is busiest); inline, it stops when idle.
+    node.#warming = setTimeout(() => node.#runtime.pool.warm(), 0);
+    return node;
+  }
+
+  // Registers with GPMD under this node's name; a random name that is taken is drawn again.
+  async #register(host: string): Promise<GpmdLink> {
+    for (let attempt = 0;; attempt++) {
+      try {
+        return await GpmdLink.open({
+          address: this.#options.gpmd,
+          cookie: this.#cookie,
+          entry: { name: this.#name, id: this.id, host, port: this.port },
+          log: (line) => this.#options.log?.(line),
+          tls: this.#options.tls,
+          maxFrameBytes: this.#options.maxFrameBytes,
+          maxModuleBytes: this.#options.maxModuleBytes,
+        });
+      } catch (error) {
+        const drawn = this.#options.name === undefined;
+        if (!drawn || toGvmError(error).code !== "NAME_TAKEN" || attempt >= 20) throw error;
+        this.#name = randomNodeName();
+      }
+    }
+  }
+
+  /** This node's name, as registered with GPMD. */
+  get name(): string {
+    return this.#name;
+  }
+
+  /** The folder this node loads modules from. */
+  get modulesDir(): string {
+    return this.#runtime.catalog.modulesDir;
+  }
+
+  /**
+   * What the sandbox processes have done: calls run in them so far and processes alive now
+   * (inline calls count in neither).
+   */
+  sandboxStats(): { calls: number; processes: number } {
+    const pool = this.#runtime.pool;
+    return { calls: pool.callCount, processes: pool.sandboxCount };
   }
 
   /** The peer port. */
@@ -221,7 +237,7 @@ export class GvmNode {
 
   /** Runs a call on this node. */
   call(spec: CallSpec, options: CallOptions = {}): Promise<CallResult> {
-    return this.runtime.call(spec, options);
+    return this.#runtime.call(spec, options);
   }
 
   /** Connects to `name` (looked up in GPMD); harmless if connected already. */
@@ -272,7 +288,7 @@ export class GvmNode {
     const listening = (this.#listener.addr as Deno.NetAddr).hostname;
     const host = this.#options.advertise ??
       (!isLoopback(gpmd.host) ? gpmd.host : listening);
-    return hostLabel(this.name, host, gpmd.port);
+    return formatNodeRef(this.name, host, gpmd.port);
   }
 
   /** Calls running here for peers now. */
@@ -367,7 +383,7 @@ export class GvmNode {
 
   /** Calls this node runs at once: its sandbox processes. */
   get capacity(): number {
-    return this.runtime.pool.size;
+    return this.#runtime.pool.size;
   }
 
   /** Calls peer `name` runs at once, as its ping reply says (1 if it does not say). */
@@ -375,7 +391,7 @@ export class GvmNode {
     const reply: Record<string, unknown> = await this.#peer(name).conn.request({ t: "ping" });
     const cores = reply.cores;
     return Number.isSafeInteger(cores) && (cores as number) >= 1
-      ? Math.min(cores as number, 1024)
+      ? Math.min(cores as number, MAX_REPORTED_CORES)
       : 1;
   }
 
@@ -388,26 +404,28 @@ export class GvmNode {
       id: this.id,
       host: addr.hostname,
       port: addr.port,
-      gpmd: `${gpmd.host}:${gpmd.port}`,
+      gpmd: formatHostPort(gpmd.host, gpmd.port),
       gpmdUp: this.#link.isUp,
     };
   }
 
   /** Module names available here (folder and GPMD store). */
   moduleNames(): Promise<string[]> {
-    return this.runtime.catalog.names();
+    return this.#runtime.catalog.names();
   }
 
   /** The modules and exports of peer `name` (for Tab completion). */
   async peerModules(name: string): Promise<ModuleIndex> {
-    const reply = await this.#peer(name).conn.request({ t: "modules" }, { timeoutMs: 5_000 });
+    const reply = await this.#peer(name).conn.request({ t: "modules" }, {
+      timeoutMs: MODULES_REQUEST_TIMEOUT_MS,
+    });
     return parseModuleIndex(reply.modules);
   }
 
   /** Exported function names of `module`, or none if it cannot be loaded. */
   async exportNames(module: string): Promise<string[]> {
     try {
-      const loaded = await this.runtime.catalog.load(module);
+      const loaded = await this.#runtime.catalog.load(module);
       return [...loaded.info.functions.keys()].filter((n) => !n.startsWith("_"));
     } catch {
       return [];
@@ -427,7 +445,7 @@ export class GvmNode {
       // Already closed.
     }
     this.#service.close();
-    this.runtime.pool.close();
+    this.#runtime.pool.close();
   }
 
   [Symbol.asyncDispose](): Promise<void> {
@@ -541,11 +559,11 @@ export class GvmNode {
     options: RunOptions,
   ): Promise<CallResult> {
     const sha256 = options.own ? undefined : options.loaded?.sha256 ??
-      await this.runtime.catalog.load(spec.module).then(
+      await this.#runtime.catalog.load(spec.module).then(
         (loaded) => loaded.sha256,
         () => undefined, // The peer may have it even if we do not.
       );
-    const timeoutMs = options.timeoutMs ?? this.runtime.timeoutMs;
+    const timeoutMs = options.timeoutMs ?? this.#runtime.timeoutMs;
     const signal = options.signal!;
     const label = spec.fn === undefined ? spec.module : `${spec.module}.${spec.fn}`;
     if (signal.aborted) throw new GvmError("CANCELLED", `${label} was cancelled`);
@@ -560,7 +578,7 @@ export class GvmNode {
       timeoutMs,
       keep: options.keepInstance === true ? true : undefined,
       // The call's own world travels with it: the caller's environment, and stdin if given.
-      env: [...options.env ?? this.runtime.env],
+      env: [...options.env ?? this.#runtime.env],
       stdin: options.stdin,
     }, {
       timeoutMs: timeoutMs + REMOTE_GRACE_MS,
@@ -588,15 +606,15 @@ export class GvmNode {
       const { host, port } = this.#link.address;
       throw new GvmError(
         "GPMD_DOWN",
-        `GPMD at ${host}:${port} is unreachable: cannot fetch ${module}@${version}`,
+        `GPMD at ${formatHostPort(host, port)} is unreachable: cannot fetch ${module}@${version}`,
       );
     }
     const client = this.#link.client;
     const head = await client.moduleHead({ name: module, version });
-    const known = await this.runtime.catalog.byHash(head.sha256);
+    const known = await this.#runtime.catalog.byHash(head.sha256);
     if (known) return known;
     const fetched = await client.fetchModule({ sha256: head.sha256 });
-    return await this.runtime.catalog.add({ ...fetched, name: module, hashChecked: true });
+    return await this.#runtime.catalog.add({ ...fetched, name: module, hashChecked: true });
   }
 
   // Resolves a store module once per content: a small head request names the latest body's
@@ -607,13 +625,15 @@ export class GvmNode {
       const { host, port } = this.#link.address;
       throw new GvmError(
         "GPMD_DOWN",
-        `No module named ${module} in ${this.runtime.catalog.modulesDir}, and GPMD at ${host}:${port} is unreachable, so its store was not searched`,
+        `No module named ${module} in ${this.#runtime.catalog.modulesDir}, and GPMD at ${
+          formatHostPort(host, port)
+        } is unreachable, so its store was not searched`,
       );
     }
     try {
       const client = this.#link.client;
       const head = await client.moduleHead({ name: module });
-      const known = await this.runtime.catalog.byHash(head.sha256);
+      const known = await this.#runtime.catalog.byHash(head.sha256);
       if (known) return known;
       const fetched = await client.fetchModule({ sha256: head.sha256 });
       return { ...fetched, name: module, hashChecked: true };

@@ -3,13 +3,7 @@
 // still gathered when the call ends rides in its reply: a quick call costs one frame, not two.
 import type { Connection } from "../protocol/connection.ts";
 import type { OutputChunk } from "../protocol/messages.ts";
-
-/** Gathered bytes past which they are sent at once. */
-const FLUSH_BYTES = 64 * 1024;
-/** How long output may wait to be gathered before it is sent (streams stay live). */
-const FLUSH_DELAY_MS = 2;
-/** Unsent bytes on the connection past which the module is made to wait in its write. */
-const OUTPUT_HIGH_WATER = 1024 * 1024;
+import { OUTPUT_FLUSH_BYTES, OUTPUT_FLUSH_DELAY_MS, OUTPUT_HIGH_WATER_BYTES } from "../limits.ts";
 
 /**
  * Output of one call served for a peer.
@@ -44,9 +38,9 @@ export class OutputBatch {
     if (last?.fd === fd) last.parts.push(data.slice());
     else this.#runs.push({ fd, parts: [data.slice()] });
     this.#bytes += data.length;
-    if (this.#bytes >= FLUSH_BYTES) this.flush();
-    else this.#timer ??= setTimeout(() => this.flush(), FLUSH_DELAY_MS);
-    return this.#conn.unsentBytes > OUTPUT_HIGH_WATER ? this.#conn.drained() : undefined;
+    if (this.#bytes >= OUTPUT_FLUSH_BYTES) this.flush();
+    else this.#timer ??= setTimeout(() => this.flush(), OUTPUT_FLUSH_DELAY_MS);
+    return this.#conn.unsentBytes > OUTPUT_HIGH_WATER_BYTES ? this.#conn.drained() : undefined;
   }
 
   /** Sends what is gathered as `out` frames now. */

@@ -6,8 +6,8 @@ import {
   serverHandshake,
   timeLeft,
 } from "../protocol/handshake.ts";
-import { isNodeId, isNodeName, isRemoteNodeName } from "./node_ref.ts";
-import { HANDSHAKE_TIMEOUT_MS } from "../protocol/limits.ts";
+import { formatHostPort, isNodeId, isNodeName, isRemoteNodeName } from "../names.ts";
+import { HANDSHAKE_TIMEOUT_MS } from "../limits.ts";
 import { dial, type TlsConfig } from "../protocol/transport.ts";
 
 /** Who is at the other end of a peer connection. */
@@ -53,7 +53,7 @@ export async function dialPeer(options: {
     if (error instanceof GvmError) throw error;
     throw new GvmError(
       "PEER_DOWN",
-      `Cannot reach ${options.expected} at ${options.host}:${options.port}: ${
+      `Cannot reach ${options.expected} at ${formatHostPort(options.host, options.port)}: ${
         (error as Error).message
       }`,
     );
@@ -69,7 +69,7 @@ export async function dialPeer(options: {
     if (reply.name !== options.expected) {
       throw new GvmError(
         "CONNECTION_DENIED",
-        `The node at ${options.host}:${options.port} is ${
+        `The node at ${formatHostPort(options.host, options.port)} is ${
           String(reply.name)
         }, not ${options.expected}`,
       );

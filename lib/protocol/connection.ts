@@ -19,8 +19,9 @@ import {
   HANDSHAKE_MAX_FRAME_BYTES,
   HEARTBEAT_DEAD_MS,
   HEARTBEAT_INTERVAL_MS,
+  MAX_UNSENT_BYTES,
   REQUEST_TIMEOUT_MS,
-} from "./limits.ts";
+} from "../limits.ts";
 
 /** Options for {@linkcode Connection}. */
 export interface ConnectionOptions {
@@ -49,9 +50,6 @@ export interface RequestOptions {
 const FIRST_READ_BYTES = 1024;
 /** Read buffer once authenticated: big reads for module bodies and output. */
 const READ_BYTES = 64 * 1024;
-
-/** Bytes queued but not yet written before a connection is given up as not reading. */
-const MAX_UNSENT_BYTES = 64 * 1024 * 1024;
 
 interface Pending {
   resolve: (body: Record<string, unknown>) => void;

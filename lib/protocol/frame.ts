@@ -1,5 +1,5 @@
 import { GvmError } from "../errors.ts";
-import { DEFAULT_MAX_FRAME_BYTES } from "./limits.ts";
+import { DEFAULT_MAX_FRAME_BYTES } from "../limits.ts";
 
 /** Bytes in the length prefix of every frame (unsigned 32-bit, big-endian). */
 export const FRAME_HEADER_BYTES = 4;

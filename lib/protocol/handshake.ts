@@ -1,7 +1,7 @@
 import { GvmError } from "../errors.ts";
 import { toHex } from "../hash.ts";
 import type { Connection } from "./connection.ts";
-import { HANDSHAKE_TIMEOUT_MS } from "./limits.ts";
+import { HANDSHAKE_TIMEOUT_MS } from "../limits.ts";
 import type { Message, Notice, NoticeType } from "./messages.ts";
 
 /** Wire version; a peer speaking another is refused during the handshake. */

@@ -1,3 +1,4 @@
+import { DEFAULT_HANDSHAKE_LIMIT } from "../limits.ts";
 /** Options for {@linkcode HandshakeGate}. */
 export interface HandshakeGateOptions {
   /** Handshakes in progress at once; past it the oldest is dropped. @default {256} */
@@ -101,12 +102,6 @@ export class HandshakeGate {
     return closed;
   }
 }
-
-/**
- * The default cap on handshakes in progress: well under the usual open-file limit of 1024, and
- * far more than honest clients, who finish in milliseconds, ever have open at once.
- */
-export const DEFAULT_HANDSHAKE_LIMIT = 256;
 
 /** The cap never goes below this, however often {@linkcode HandshakeGate.tighten} runs. */
 const MIN_HANDSHAKE_LIMIT = 8;

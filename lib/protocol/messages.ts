@@ -5,8 +5,8 @@
 import { GvmError } from "../errors.ts";
 import { type PackedFrame, packFrame, packWholeFrame, unpackValue } from "./codec.ts";
 
-/** A live node as GPMD lists it. */
-export interface NodeEntryFields {
+/** A live node as GPMD knows and lists it. */
+export interface NodeEntry {
   name: string;
   id: string;
   host: string;
@@ -14,14 +14,14 @@ export interface NodeEntryFields {
 }
 
 /** A stored module's name and versions. */
-export interface ModuleListingFields {
+export interface ModuleListing {
   name: string;
   versions: string[];
   latest: string;
 }
 
 /** GPMD's status figures. */
-export interface StatusFields {
+export interface GpmdStatus {
   pid: number;
   hostname: string;
   port: number;
@@ -80,11 +80,11 @@ export interface Replies {
   "module.need": { size: number };
   register: Record<never, never>;
   discover: { names: string[] };
-  lookup: { node: NodeEntryFields };
-  status: { status: StatusFields };
+  lookup: { node: NodeEntry };
+  status: { status: GpmdStatus };
   stop: Record<never, never>;
   "module.put": { name: string; version: string; sha256: string };
-  "module.list": { modules: ModuleListingFields[] };
+  "module.list": { modules: ModuleListing[] };
   "module.rm": Record<never, never>;
   modules: { modules: { name: string; exports: string[] }[] };
   "module.get": { name: string; version: string; sha256: string; size: number };
@@ -217,9 +217,9 @@ const REPLY_CHECKS: { [T in RequestType]: Checks<Replies[T]> } = {
   "module.need": { size: int },
   register: {},
   discover: { names: list(str) },
-  lookup: { node: record<NodeEntryFields>({ name: str, id: str, host: str, port: int }) },
+  lookup: { node: record<NodeEntry>({ name: str, id: str, host: str, port: int }) },
   status: {
-    status: record<StatusFields>({
+    status: record<GpmdStatus>({
       pid: int,
       hostname: str,
       port: int,
@@ -233,7 +233,7 @@ const REPLY_CHECKS: { [T in RequestType]: Checks<Replies[T]> } = {
   stop: {},
   "module.put": { name: str, version: str, sha256: str },
   "module.list": {
-    modules: list(record<ModuleListingFields>({ name: str, versions: list(str), latest: str })),
+    modules: list(record<ModuleListing>({ name: str, versions: list(str), latest: str })),
   },
   "module.rm": {},
   // Checked entry by entry where it is read (lib/node/module_index.ts): a peer's names.

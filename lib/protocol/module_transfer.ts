@@ -5,12 +5,7 @@ import { createHash, type Hash } from "node:crypto";
 import { GvmError } from "../errors.ts";
 import type { Connection } from "./connection.ts";
 import type { StreamEvent } from "./messages.ts";
-
-/** Bytes of module body per frame: well under any sensible frame cap. */
-export const MODULE_CHUNK_BYTES = 512 * 1024;
-
-/** Unsent bytes on a connection past which a body sender waits for the socket to drain. */
-const SEND_HIGH_WATER = 2 * 1024 * 1024;
+import { MODULE_CHUNK_BYTES, MODULE_SEND_HIGH_WATER_BYTES } from "../limits.ts";
 
 /**
  * Streams `bytes` to the other side as `chunk` events for request `re` (a body the other side
@@ -30,7 +25,7 @@ export async function sendChunks(
   for (let at = 0; at < bytes.length; at += MODULE_CHUNK_BYTES) {
     if (!conn.isOpen) return false;
     conn.send({ t: "chunk", re, data: bytes.subarray(at, at + MODULE_CHUNK_BYTES) });
-    if (conn.unsentBytes > SEND_HIGH_WATER) await conn.drained();
+    if (conn.unsentBytes > MODULE_SEND_HIGH_WATER_BYTES) await conn.drained();
   }
   return conn.isOpen;
 }
@@ -64,7 +59,7 @@ export async function sendFileChunks(
     if (filled === 0) return size;
     conn.send({ t: "chunk", re, data: buffer.subarray(0, filled) });
     size += filled;
-    if (conn.unsentBytes > SEND_HIGH_WATER) await conn.drained();
+    if (conn.unsentBytes > MODULE_SEND_HIGH_WATER_BYTES) await conn.drained();
     if (filled < buffer.length) return conn.isOpen ? size : undefined;
   }
   return undefined;
@@ -86,7 +81,7 @@ export async function sendParts(
   for (let at = 0; at < bytes.length; at += MODULE_CHUNK_BYTES) {
     if (!conn.isOpen) return;
     conn.send({ t: "module.part", upload, data: bytes.subarray(at, at + MODULE_CHUNK_BYTES) });
-    if (conn.unsentBytes > SEND_HIGH_WATER) await conn.drained();
+    if (conn.unsentBytes > MODULE_SEND_HIGH_WATER_BYTES) await conn.drained();
   }
 }
 

@@ -1,7 +1,6 @@
 import { GvmError } from "../errors.ts";
-
-/** How long dialling (TCP connect) may take. */
-const DIAL_TIMEOUT_MS = 10_000;
+import { DIAL_TIMEOUT_MS } from "../limits.ts";
+import { formatHostPort } from "../names.ts";
 
 /** PEM texts that switch a connection to TLS. */
 export interface TlsConfig {
@@ -59,7 +58,10 @@ export function listen(
     const why = error instanceof Deno.errors.AddrInUse
       ? "already in use"
       : (error as Error).message;
-    throw new GvmError("IO_ERROR", `Cannot listen on ${address.hostname}:${address.port}: ${why}`);
+    throw new GvmError(
+      "IO_ERROR",
+      `Cannot listen on ${formatHostPort(address.hostname, address.port)}: ${why}`,
+    );
   }
 }
 
@@ -93,7 +95,7 @@ export async function dial(hostname: string, port: number, tls?: TlsConfig): Pro
     conn.close();
     throw new GvmError(
       "AUTH_FAILED",
-      `TLS handshake with ${hostname}:${port} failed: ${(error as Error).message}`,
+      `TLS handshake with ${formatHostPort(hostname, port)} failed: ${(error as Error).message}`,
     );
   }
   return conn;

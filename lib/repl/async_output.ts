@@ -1,3 +1,4 @@
+import { PROMPT_OUTPUT_CAP_BYTES } from "../limits.ts";
 /** Where an {@linkcode AsyncOutput} writes: `Deno.stdout`, `Deno.stderr`, or a test double. */
 export interface ByteSink {
   write(data: Uint8Array): Promise<number>;
@@ -8,8 +9,6 @@ export interface AsyncOutputOptions {
   /** Bytes queued before writers are asked to wait (or their chunks dropped). @default {1 MiB} */
   capBytes?: number;
 }
-
-const DEFAULT_CAP = 1024 * 1024;
 
 /**
  * A terminal or pipe written without ever blocking the event loop. A synchronous write to a
@@ -39,7 +38,7 @@ export class AsyncOutput {
 
   constructor(sink: ByteSink, options: AsyncOutputOptions = {}) {
     this.#sink = sink;
-    this.#cap = options.capBytes ?? DEFAULT_CAP;
+    this.#cap = options.capBytes ?? PROMPT_OUTPUT_CAP_BYTES;
   }
 
   /** Bytes waiting to be written. */

@@ -1,4 +1,5 @@
 import { escapeText } from "../escape.ts";
+import { NODE_REF_CHARS } from "../names.ts";
 import { NODE_OPS } from "./parser.ts";
 
 /** What completion offers: module names, each module's exports, node names. */
@@ -13,10 +14,11 @@ export interface CompletionSource {
   peerModules?(node: string): ReadonlyMap<string, readonly string[]>;
 }
 
-const NODE_ARG = /Node\.(connect|disconnect|ping|run)\(\s*"?([A-Za-z0-9_.@:-]*)$/;
+const NODE_ARG = new RegExp(`Node\\.(connect|disconnect|ping|run)\\(\\s*"?(${NODE_REF_CHARS}*)$`);
 // `Node.run(node-8399, ma` or `Node.run(node-8399, @math.a`: that node's modules and exports.
-const RUN_CALL =
-  /Node\.run\(\s*"?([A-Za-z0-9_.@:-]+)"?\s*,\s*(@?[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*)?)$/;
+const RUN_CALL = new RegExp(
+  `Node\\.run\\(\\s*"?(${NODE_REF_CHARS}+)"?\\s*,\\s*(@?[A-Za-z0-9_-]*(?:\\.[A-Za-z0-9_-]*)?)$`,
+);
 const WORD = /[A-Za-z0-9_.-]*$/;
 // Node.map's function is named without arguments: its items are the arguments.
 const MAP_TARGET = /Node\.map\(\s*[A-Za-z0-9_.-]*$/;

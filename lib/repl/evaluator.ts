@@ -9,25 +9,7 @@ import { helpText } from "./help.ts";
 import { LinePrefixer } from "./line_prefixer.ts";
 import { type CallExpr, type Command, parseCommand } from "./parser.ts";
 import { runMapCommand } from "./map_command.ts";
-
-/** Where the evaluator writes: text lines, and module output bytes as they stream in. */
-export interface Output {
-  /**
-   * Terminal width; present only on a terminal, where `Node.map` then redraws a progress line
-   * in place (through `stream`). Absent in `-c` and piped modes.
-   */
-  columns?: () => number;
-  line(text: string): void;
-  error(text: string): void;
-  /**
-   * Module output as it streams. May return a promise to make the call wait (a slow reader);
-   * with `mayDrop` (output that cannot wait, as a peer's) it may drop the bytes instead.
-   */
-  stream(fd: 1 | 2, data: Uint8Array, mayDrop?: boolean): void | Promise<void>;
-}
-
-/** What became of one prompt line. */
-export type Outcome = "ok" | "failed" | "exit";
+import type { Outcome, Output } from "./output.ts";
 
 const NEWLINE = 10;
 

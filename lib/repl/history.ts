@@ -1,5 +1,4 @@
-/** Most lines kept in the history file. */
-export const HISTORY_LIMIT = 1000;
+import { HISTORY_LIMIT } from "../limits.ts";
 
 /**
  * Reads prompt history, newest first (the order `node:readline` wants).

@@ -1,8 +1,7 @@
-import type { Output } from "./evaluator.ts";
+import type { Output } from "./output.ts";
+import { MAX_PENDING_LINE_BYTES } from "../limits.ts";
 
 const NEWLINE = 10;
-/** Longest partial line kept per stream before it is printed anyway (a module with no `\n`). */
-const MAX_PENDING = 64 * 1024;
 
 /**
  * Prints a call's output a whole line at a time, each line prefixed (`node-5664: `), so the
@@ -41,7 +40,9 @@ export class LinePrefixer {
     if (start < data.length) {
       this.#pending[fd].push(data.slice(start));
       this.#pendingBytes[fd] += data.length - start;
-      if (this.#pendingBytes[fd] > MAX_PENDING) this.#emit(fd, new Uint8Array([NEWLINE]));
+      if (this.#pendingBytes[fd] > MAX_PENDING_LINE_BYTES) {
+        this.#emit(fd, new Uint8Array([NEWLINE]));
+      }
     }
   };
 

@@ -9,14 +9,10 @@ import { formatError } from "../errors.ts";
 import type { MapProgress, MapResult } from "../node/map.ts";
 import type { GvmNode } from "../node/node.ts";
 import { formatResults } from "../wasm/values.ts";
-import type { Outcome, Output } from "./evaluator.ts";
+import type { Outcome, Output } from "./output.ts";
 import { progressLine } from "./map_progress.ts";
 import type { Arg, MapTarget } from "./parser.ts";
-
-/** A batch shows progress only once it has run this long: short ones just print. */
-const PROGRESS_AFTER_MS = 1000;
-/** How often the progress line is redrawn between results. */
-const REDRAW_MS = 200;
+import { MAP_PROGRESS_AFTER_MS, MAP_REDRAW_MS } from "../limits.ts";
 
 const NEWLINE = 10;
 
@@ -124,8 +120,8 @@ class ProgressDisplay {
     this.#delay = setTimeout(() => {
       this.#shown = true;
       this.redraw();
-      this.#timer = setInterval(() => this.redraw(), REDRAW_MS);
-    }, PROGRESS_AFTER_MS);
+      this.#timer = setInterval(() => this.redraw(), MAP_REDRAW_MS);
+    }, MAP_PROGRESS_AFTER_MS);
   }
 
   update(progress: MapProgress): void {

@@ -9,6 +9,8 @@
  */
 
 import { GvmError } from "../errors.ts";
+import { MAX_MAP_ITEMS } from "../limits.ts";
+import { MODULE_NAME_PATTERN, NODE_REF_CHARS } from "../names.ts";
 
 /**
  * One argument of a module call. Integers stay exact as `bigint` so i64/u64 values survive;
@@ -88,12 +90,10 @@ export interface MapTarget {
   fn?: string;
 }
 
-/** Most calls one `Node.map` line may expand to (ranges included). */
-export const MAX_MAP_ITEMS = 100_000;
-
 // Sticky so they match exactly at the cursor instead of searching ahead.
-const IDENT = /[A-Za-z_][A-Za-z0-9_-]*/y;
-const NODE_NAME = /[A-Za-z0-9_.@:-]+/y;
+// Module and export names: the rule of lib/names.ts.
+const IDENT = new RegExp(MODULE_NAME_PATTERN, "y");
+const NODE_NAME = new RegExp(`${NODE_REF_CHARS}+`, "y");
 const CALL_ID = /[A-Za-z0-9_-]+/y;
 const WORD = /[A-Za-z0-9_.@:-]+/y;
 const HEX = /[0-9A-Fa-f]+/y;

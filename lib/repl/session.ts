@@ -3,13 +3,15 @@ import { terminalColumns } from "./map_progress.ts";
 import { createInterface, type Interface } from "node:readline";
 import type { GvmNode } from "../node/node.ts";
 import { completeLine, CompletionSnapshot } from "./completer.ts";
-import { Evaluator, type Output } from "./evaluator.ts";
+import { Evaluator } from "./evaluator.ts";
+import type { Output } from "./output.ts";
 import { watchFolder } from "./folder_watch.ts";
 import { loadHistory, saveHistoryLine } from "./history.ts";
 import { AsyncOutput } from "./async_output.ts";
 import { handleTerminalSignals, setRaw } from "./terminal_signals.ts";
 import { HistorySearch } from "./history_search.ts";
 import { LineGate } from "./line_gate.ts";
+import { HISTORY_LIMIT } from "../limits.ts";
 
 /** Options for {@linkcode runSession}. */
 export interface SessionOptions {
@@ -107,7 +109,7 @@ async function runPrompt(options: SessionOptions): Promise<number> {
   const completions = new CompletionSnapshot(node);
   // Names for the first Tab, but a slow GPMD must not hold up the prompt.
   await Promise.race([completions.refresh(), new Promise((resolve) => setTimeout(resolve, 300))]);
-  using _watch = watchFolder(node.runtime.catalog.modulesDir, () => completions.refresh());
+  using _watch = watchFolder(node.modulesDir, () => completions.refresh());
   // One line at a time: pasted lines each print their output under their own prompt.
   const gate = new LineGate(process.stdin);
   const rl: Interface = createInterface({
@@ -116,7 +118,7 @@ async function runPrompt(options: SessionOptions): Promise<number> {
     terminal: true,
     prompt: `(${node.name}) > `,
     history: await loadHistory(options.historyFile),
-    historySize: 1000,
+    historySize: HISTORY_LIMIT,
     // Asynchronous: a Tab waits (briefly) for the names being refreshed after the last command.
     completer: (line: string, done: (error: null, result: [string[], string]) => void) => {
       completions.settled().then(() => done(null, completeLine(completions, line)));

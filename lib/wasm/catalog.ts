@@ -1,6 +1,7 @@
 import { GvmError } from "../errors.ts";
 import { sha256Hex } from "../hash.ts";
-import { DEFAULT_MAX_MODULE_BYTES } from "../protocol/limits.ts";
+import { DEFAULT_MAX_MEMORY_MIB, DEFAULT_MAX_MODULE_BYTES, memoryPages } from "../limits.ts";
+import { isModuleName } from "../names.ts";
 import { capMemory } from "./memory_cap.ts";
 import { type ModuleInfo, readModuleInfo } from "./signatures.ts";
 
@@ -38,13 +39,6 @@ export interface ModuleCatalogOptions {
   maxModuleBytes?: number;
 }
 
-const MODULE_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
-
-/** Whether `name` can name a module: what the prompt parses and a file name can hold. */
-export function isModuleName(name: string): boolean {
-  return MODULE_NAME.test(name);
-}
-
 /**
  * Finds modules by name (the modules folder first, then the fallback) and compiles each body
  * once: compiled modules are cached by content hash.
@@ -71,7 +65,7 @@ export class ModuleCatalog {
 
   /** Loads module `name`; `MODULE_NOT_FOUND` when neither the folder nor the fallback has it. */
   async load(name: string): Promise<LoadedModule> {
-    if (!MODULE_NAME.test(name)) {
+    if (!isModuleName(name)) {
       throw new GvmError("MODULE_NOT_FOUND", `'${name}' is not a module name`);
     }
     const fromFolder = await this.#loadFromFolder(name);
@@ -119,7 +113,7 @@ export class ModuleCatalog {
     try {
       for await (const entry of Deno.readDir(this.#options.modulesDir)) {
         const match = /^(.+)\.wasm$/.exec(entry.name);
-        if (entry.isFile && match && MODULE_NAME.test(match[1])) names.add(match[1]);
+        if (entry.isFile && match && isModuleName(match[1])) names.add(match[1]);
       }
     } catch {
       // No folder: only the fallback's modules.
@@ -170,7 +164,12 @@ export class ModuleCatalog {
   #compile(name: string, sha256: string, bytes: Uint8Array): Promise<LoadedModule> {
     let pending = this.#byHash.get(sha256);
     if (!pending) {
-      pending = compileModule(name, sha256, bytes, this.#options.maxMemoryPages ?? 4096);
+      pending = compileModule(
+        name,
+        sha256,
+        bytes,
+        this.#options.maxMemoryPages ?? memoryPages(DEFAULT_MAX_MEMORY_MIB),
+      );
       // A broken body is not cached, so fixing the file fixes the module.
       pending.catch(() => this.#byHash.delete(sha256));
       this.#byHash.set(sha256, pending);

@@ -8,24 +8,8 @@ import { MemoryPool } from "./memory_pool.ts";
 import type { PoolRequest } from "./sandbox_pool.ts";
 import type { WasmValue } from "./values.ts";
 import { bytesStdin, runEntry, WasiHost } from "./wasi_run.ts";
+import { INLINE_BUDGET_MS, INLINE_FINISH_BY_MS, INLINE_OUTPUT_CAP_BYTES } from "../limits.ts";
 
-/**
- * Longest an inline attempt may hold the node's thread, in ms. Past it the attempt is stopped
- * (`node:vm`'s timeout terminates even wasm) and the call is re-run in a sandbox process.
- */
-export const INLINE_BUDGET_MS = 5;
-/** Output an inline attempt may buffer; a call printing more is re-run in a sandbox. */
-export const INLINE_OUTPUT_CAP_BYTES = 64 * 1024;
-/**
- * An inline attempt must finish within this many ms to count; one still running then waits in a
- * JS loop for the vm's termination at {@linkcode INLINE_BUDGET_MS} instead of returning. Why:
- * Deno 2.9's `node:vm` timeout cancels its termination only when it lands inside the run; one
- * requested just as the run returns stays pending and kills the next JavaScript to run (the
- * whole node). Returning only with 4 ms to spare leaves that race a window of about a
- * microsecond that the thread must be stalled in for 4 ms (measured: a stress of 1.6 M calls
- * pinned to a CPU shared with a busy loop never hit it; with 2 ms to spare, two runs in four did).
- */
-export const INLINE_FINISH_BY_MS = 1;
 /** Never notified: `Atomics.wait` on it sleeps until the vm's termination wakes it. */
 const SLEEP_CELL = new Int32Array(new SharedArrayBuffer(4));
 /** Compiled modules kept for inline calls (each holds its machine code). */

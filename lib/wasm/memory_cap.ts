@@ -1,13 +1,13 @@
 import { mibText } from "./limit_text.ts";
 import { GvmError } from "../errors.ts";
 import { decodeU32, encodeU32 } from "./leb128.ts";
+import { WASM_PAGE_BYTES } from "../limits.ts";
 
 const SECTION_TABLE = 4;
 const SECTION_MEMORY = 5;
 const HEADER_BYTES = 8;
 const HAS_MAX = 0x01;
 const CUSTOM_PAGE_SIZE = 0x08;
-const PAGE_BYTES = 65_536;
 /** What one table slot costs the engine: a pointer. */
 const TABLE_SLOT_BYTES = 8;
 const TABLE_WITH_INIT = 0x40;
@@ -39,7 +39,7 @@ interface Limits {
  * ```
  */
 export function capMemory(bytes: Uint8Array, maxPages: number, name = "module"): Uint8Array {
-  const capBytes = maxPages * PAGE_BYTES;
+  const capBytes = maxPages * WASM_PAGE_BYTES;
   const found: {
     id: number;
     start: number;
@@ -80,7 +80,7 @@ export function capMemory(bytes: Uint8Array, maxPages: number, name = "module"):
     throw new GvmError(
       "MEMORY_LIMIT",
       `${name} needs ${
-        mibText(initial / PAGE_BYTES)
+        mibText(initial / WASM_PAGE_BYTES)
       } of memory at start (memories and tables), over the ${mibText(maxPages)} cap (--max-memory)`,
     );
   }
@@ -136,7 +136,7 @@ function readMemories(section: Uint8Array, name: string): Limits[] {
   let pos = countBytes;
   const out: Limits[] = [];
   for (let i = 0; i < count && pos < section.length; i++) {
-    const limits = readLimits(section, pos, "memory", PAGE_BYTES, name);
+    const limits = readLimits(section, pos, "memory", WASM_PAGE_BYTES, name);
     out.push(limits);
     pos = limits.end;
   }

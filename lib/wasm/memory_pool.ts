@@ -1,10 +1,10 @@
+import { WASM_PAGE_BYTES } from "../limits.ts";
 /** Largest memory kept for reuse, in 64 KiB pages: zeroing more costs more than a fresh one. */
 const MAX_POOLED_PAGES = 16;
 /** Memories kept per size; inline calls run one at a time, so a few suffice. */
 const PER_SIZE = 4;
 /** Distinct sizes kept. */
 const MAX_SIZES = 32;
-const PAGE_BYTES = 65_536;
 
 /**
  * Zeroed wasm memories for inline calls, by exact limits. A memory handed back at its initial
@@ -28,7 +28,9 @@ export class MemoryPool {
 
   /** Returns `memory` after a call; it is reused only when it did not grow. */
   give(memory: WebAssembly.Memory, initial: number, maximum: number): void {
-    if (initial > MAX_POOLED_PAGES || memory.buffer.byteLength !== initial * PAGE_BYTES) return;
+    if (initial > MAX_POOLED_PAGES || memory.buffer.byteLength !== initial * WASM_PAGE_BYTES) {
+      return;
+    }
     const key = `${initial}:${maximum}`;
     let free = this.#free.get(key);
     if (!free) {

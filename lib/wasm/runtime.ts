@@ -2,11 +2,18 @@ import { secondsText } from "./limit_text.ts";
 import { GvmError } from "../errors.ts";
 import type { LoadedModule, ModuleCatalog } from "./catalog.ts";
 import type { DirMapping } from "./dir_map.ts";
-import { INLINE_BUDGET_MS, InlineExecutor, type OutputChunk } from "./inline_executor.ts";
+import { InlineExecutor, type OutputChunk } from "./inline_executor.ts";
 import type { PoolRequest, SandboxPool } from "./sandbox_pool.ts";
 import type { ValType } from "./signatures.ts";
 import { argvText, type CallArg, toWasmParams, type WasmValue } from "./values.ts";
 import type { Entry } from "./sandbox_messages.ts";
+import {
+  DEFAULT_CALL_TIMEOUT_MS,
+  DEFAULT_MAX_MEMORY_MIB,
+  INLINE_BUDGET_MS,
+  MAX_CALLS_IN_PROGRESS,
+  memoryPages,
+} from "../limits.ts";
 
 /** One call: `module`, `module(args)` (argv) or `module.fn(args)`. */
 export interface CallSpec {
@@ -65,13 +72,6 @@ export interface WasmRuntimeOptions {
   isolation?: Isolation;
 }
 
-const PAGE_BYTES = 65_536;
-/**
- * Calls in progress on a node at once (inline, waiting for a turn, or in a sandbox); past it a
- * call fails at once with `BUSY`. Each holds its arguments, its caller's state and maybe its
- * output: unbounded, a flood of calls took a node to 451 MiB and its pings to 800 ms.
- */
-export const MAX_CALLS_IN_PROGRESS = 4096;
 /** Entries remembered as outliving the inline budget; past this the memory starts afresh. */
 const MAX_LONG_ENTRIES = 4096;
 /**
@@ -111,11 +111,11 @@ export class WasmRuntime {
   constructor(options: WasmRuntimeOptions) {
     this.catalog = options.catalog;
     this.pool = options.pool;
-    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
     this.isolation = options.isolation ?? "inline";
     this.#dirs = options.dirs ?? [];
     this.env = options.env ?? [];
-    this.#maxPages = Math.floor((options.maxMemoryMiB ?? 256) * 1024 * 1024 / PAGE_BYTES);
+    this.#maxPages = memoryPages(options.maxMemoryMiB ?? DEFAULT_MAX_MEMORY_MIB);
   }
 
   /** Runs `spec`; rejects with a coded {@linkcode GvmError} (`BUSY` when too many run). */

@@ -6,9 +6,7 @@ import { FrameDecoder } from "../protocol/frame.ts";
 import type { RunRequest, SandboxReply } from "./sandbox_messages.ts";
 import { decodeSandboxMessage, encodeSandboxMessage } from "./sandbox_protocol.ts";
 import { bytesStdin, runEntry, WasiHost, type WasiInstance } from "./wasi_run.ts";
-
-/** Largest frame the sandbox reads: a module body of the largest allowed size, with room. */
-const MAX_SANDBOX_FRAME_BYTES = 1024 * 1024 * 1024;
+import { SANDBOX_REQUEST_FRAME_BYTES } from "../limits.ts";
 
 const host = new WasiHost();
 const modules = new Map<string, WebAssembly.Module>();
@@ -85,7 +83,7 @@ function watchParent(): void {
 /** Serves run requests from standard input until it closes. */
 export async function runSandbox(): Promise<void> {
   watchParent();
-  const decoder = new FrameDecoder({ maxFrameBytes: MAX_SANDBOX_FRAME_BYTES });
+  const decoder = new FrameDecoder({ maxFrameBytes: SANDBOX_REQUEST_FRAME_BYTES });
   const buffer = new Uint8Array(256 * 1024);
   while (true) {
     const n = await Deno.stdin.read(buffer);

@@ -5,6 +5,7 @@ import type { RunRequest, SandboxReply } from "./sandbox_messages.ts";
 import { sandboxCommand, SandboxProcess } from "./sandbox_process.ts";
 import { encodeSandboxMessage } from "./sandbox_protocol.ts";
 import type { WasmValue } from "./values.ts";
+import { MAX_QUEUED_CALLS } from "../limits.ts";
 
 /** Options for {@linkcode SandboxPool}. */
 export interface SandboxPoolOptions {
@@ -36,12 +37,6 @@ export type PoolRequest = Omit<RunRequest, "callId">;
 
 /** How often calls are checked against their deadlines. */
 const SWEEP_MS = 20;
-
-/**
- * Calls that may wait for a sandbox at once. Each waiting call holds its request and its
- * caller's state; unbounded, a flood of calls took a node to 451 MiB and its pings to 800 ms.
- */
-export const MAX_QUEUED_CALLS = 1024;
 
 interface Job {
   request: PoolRequest;

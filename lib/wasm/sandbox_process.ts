@@ -2,9 +2,7 @@ import { FrameDecoder } from "../protocol/frame.ts";
 import type { DirMapping } from "./dir_map.ts";
 import type { SandboxReply } from "./sandbox_messages.ts";
 import { decodeSandboxMessage } from "./sandbox_protocol.ts";
-
-/** Frames from a sandbox: output chunks and results, never larger than this. */
-const MAX_REPLY_FRAME_BYTES = 64 * 1024 * 1024;
+import { SANDBOX_REPLY_FRAME_BYTES } from "../limits.ts";
 
 /**
  * The command that starts a sandbox: the `gvm` binary itself with `__sandbox`, or `deno run` of
@@ -92,7 +90,7 @@ export class SandboxProcess {
   }
 
   async #read(onReply: (reply: SandboxReply) => void | Promise<void>): Promise<void> {
-    const decoder = new FrameDecoder({ maxFrameBytes: MAX_REPLY_FRAME_BYTES });
+    const decoder = new FrameDecoder({ maxFrameBytes: SANDBOX_REPLY_FRAME_BYTES });
     try {
       for await (const chunk of this.#child.stdout) {
         for (const payload of decoder.push(chunk)) {

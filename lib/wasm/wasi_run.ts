@@ -12,6 +12,7 @@ import { WasiExit } from "./wasi/proc_calls.ts";
 import { DIR_RIGHTS, INHERITING_RIGHTS, STDIO_RIGHTS } from "./wasi/rights.ts";
 import type { WasiCall, WasiState } from "./wasi/state.ts";
 import { EMPTY_STDIN, type StdinSource } from "./wasi/stdin.ts";
+import { WASM_PAGE_BYTES } from "../limits.ts";
 
 export { bytesStdin, EMPTY_STDIN, processStdin, type StdinSource } from "./wasi/stdin.ts";
 
@@ -249,7 +250,7 @@ function atMemoryCap(instance: WebAssembly.Instance, maxPages: number, error: un
   if (error instanceof RangeError && /allocate|memory/i.test(error.message)) return true;
   const memory = instance.exports.memory;
   return error instanceof WebAssembly.RuntimeError && memory instanceof WebAssembly.Memory &&
-    memory.buffer.byteLength >= 0.9 * maxPages * 65_536;
+    memory.buffer.byteLength >= 0.9 * maxPages * WASM_PAGE_BYTES;
 }
 
 function toValues(result: unknown): WasmValue[] {

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { assertGvmError } from "../_assert.ts";
-import { type NodeEntry, Registry } from "../../lib/gpmd/registry.ts";
-import { compareVersions, isVersion } from "../../lib/gpmd/versions.ts";
+import { Registry } from "../../lib/gpmd/registry.ts";
+import type { NodeEntry } from "../../lib/protocol/messages.ts";
+import { compareVersions } from "../../lib/gpmd/versions.ts";
+import { isVersion } from "../../lib/names.ts";
 
 const entry = (name: string, port = 4000): NodeEntry => ({
   name,

@@ -4,9 +4,12 @@
 import assert from "node:assert/strict";
 import { GvmNode, homePaths } from "../../mod.ts";
 import { assertRejectsGvmError } from "../_assert.ts";
-import { INLINE_OUTPUT_CAP_BYTES } from "../../lib/wasm/inline_executor.ts";
-import { MAX_QUEUED_CALLS } from "../../lib/wasm/sandbox_pool.ts";
-import { type Isolation, MAX_CALLS_IN_PROGRESS } from "../../lib/wasm/runtime.ts";
+import {
+  INLINE_OUTPUT_CAP_BYTES,
+  MAX_CALLS_IN_PROGRESS,
+  MAX_QUEUED_CALLS,
+} from "../../lib/limits.ts";
+import type { Isolation } from "../../lib/wasm/runtime.ts";
 import {
   FIXTURES_DIR,
   MODULES_DIR,
@@ -57,7 +60,7 @@ Deno.test("a call runs inline; a looping one moves to a sandbox, stops at its de
     [3],
   );
   assert.deepEqual(printed, ["Adding Numbers From Wasm...\n"], "inline output is delivered");
-  assert.equal(node.runtime.pool.callCount, 0, "the call ran inline");
+  assert.equal(node.sandboxStats().calls, 0, "the call ran inline");
 
   // The event loop's longest stall while the loop runs, seen by a 1 ms timer.
   let last = performance.now();
@@ -77,7 +80,7 @@ Deno.test("a call runs inline; a looping one moves to a sandbox, stops at its de
       assert.match(await peer.command(`Node.ping(${node.name})`, /\n/), / ms\n$/);
     }
     assert.equal(settled, false, "the loop still runs while pings are answered");
-    assert.equal(node.runtime.pool.callCount, 1, "the loop moved to a sandbox");
+    assert.equal(node.sandboxStats().calls, 1, "the loop moved to a sandbox");
     await assertRejectsGvmError(forever, "TIMEOUT", /spin\.forever ran past its 1\.5 s limit/);
     const took = performance.now() - started;
     assert.ok(took >= 1_500 && took < 2_500, `stopped at its deadline, not ${took} ms`);
@@ -101,9 +104,9 @@ Deno.test("output past the inline buffer moves the call to a sandbox, and all of
     onOutput: (_fd, data) => void (bytes += data.length),
   });
   assert.equal(bytes, chunks * 65_536, "the abandoned attempt's output is not delivered");
-  assert.equal(node.runtime.pool.callCount, 1, "the call was re-run in a sandbox");
+  assert.equal(node.sandboxStats().calls, 1, "the call was re-run in a sandbox");
   await node.call({ module: "flood", fn: "run", args: [int(1n)] });
-  assert.equal(node.runtime.pool.callCount, 1, "a short one still runs inline");
+  assert.equal(node.sandboxStats().calls, 1, "a short one still runs inline");
 });
 
 Deno.test("--isolation process runs every call in a sandbox process; a bad mode is BAD_FLAGS", async () => {
@@ -126,7 +129,7 @@ Deno.test("--isolation process runs every call in a sandbox process; a bad mode 
     [42],
   );
   assert.ok(performance.now() - before < 10_000);
-  assert.equal(node.runtime.pool.callCount, 1, "the call ran in a sandbox");
+  assert.equal(node.sandboxStats().calls, 1, "the call ran in a sandbox");
 });
 
 for (const isolation of ["inline", "process"] as const) {

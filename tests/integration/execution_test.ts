@@ -57,7 +57,7 @@ Deno.test("an endless loop is stopped at its limit while other calls, local and 
   assert.ok(performance.now() - started >= 2_000);
   // The stuck worker was replaced: the node still runs calls.
   assert.deepEqual((await node.call({ module: "spin", fn: "count", args: [int(5n)] })).values, [5]);
-  assert.ok(node.runtime.pool.sandboxCount <= 2);
+  assert.ok(node.sandboxStats().processes <= 2);
 });
 
 Deno.test("--timeout stops a runaway call from the prompt with TIMEOUT", async () => {
@@ -193,7 +193,7 @@ Deno.test("1,000 sequential local calls leak no workers, calls or memory", async
   }
   gc();
   const grown = Deno.memoryUsage().heapUsed - before;
-  assert.ok(node.runtime.pool.sandboxCount <= 2, `sandboxes: ${node.runtime.pool.sandboxCount}`);
+  assert.ok(node.sandboxStats().processes <= 2, `sandboxes: ${node.sandboxStats().processes}`);
   assert.ok(grown < 8 * 1024 * 1024, `heap grew by ${grown} bytes`);
 });
 

@@ -20,9 +20,9 @@ import {
 } from "./_raw_wire.ts";
 import { decodeResults, encodeArgs } from "../../lib/protocol/wasm_values.ts";
 
-/** The handshake's own deadline in the product (lib/protocol/limits.ts). */
+/** The handshake's own deadline in the product (lib/limits.ts). */
 const HANDSHAKE_TIMEOUT_MS = 5_000;
-/** Silence after which a started connection is dropped (lib/protocol/limits.ts). */
+/** Silence after which a started connection is dropped (lib/limits.ts). */
 const HEARTBEAT_DEAD_MS = 2_000;
 /** "At once": well inside the handshake timeout, so the close cannot be the timeout's. */
 const AT_ONCE_MS = 3_000;

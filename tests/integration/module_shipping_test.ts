@@ -3,7 +3,7 @@
 // content, and a burst of body requests neither stalls GPMD nor swells it.
 import assert from "node:assert/strict";
 import { GpmdClient } from "../../mod.ts";
-import { DEFAULT_MAX_FRAME_BYTES } from "../../lib/protocol/limits.ts";
+import { DEFAULT_MAX_FRAME_BYTES } from "../../lib/limits.ts";
 import { MODULES_DIR, tempHome, TestGpmd } from "./_harness.ts";
 import { startInProcessGpmd, startInProcessNode } from "./_in_process.ts";
 import { RawClient } from "./_raw_wire.ts";

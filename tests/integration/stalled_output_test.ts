@@ -2,7 +2,7 @@
 // its peers and GPMD: output to the terminal never blocks its event loop.
 import assert from "node:assert/strict";
 import { RUN_PERMISSIONS } from "../../lib/cli/self_command.ts";
-import { HEARTBEAT_DEAD_MS } from "../../lib/protocol/limits.ts";
+import { HEARTBEAT_DEAD_MS } from "../../lib/limits.ts";
 import { FIXTURES_DIR, OutputWatch, tempHome, TestGpmd, TestNode } from "./_harness.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;

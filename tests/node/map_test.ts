@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { GvmError } from "../../lib/errors.ts";
-import { MAP_OUTPUT_CAP, type MapHost, type MapResult, runMap } from "../../lib/node/map.ts";
+import { MAP_OUTPUT_CAP } from "../../lib/limits.ts";
+import { type MapHost, type MapResult, runMap } from "../../lib/node/map.ts";
 import type { CallResult, CallSpec } from "../../lib/wasm/runtime.ts";
 import type { CallArg } from "../../lib/wasm/values.ts";
 

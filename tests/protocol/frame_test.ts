@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { assertGvmError } from "../_assert.ts";
 import { encodeFrame, FRAME_HEADER_BYTES, FrameDecoder } from "../../lib/protocol/frame.ts";
-import { DEFAULT_MAX_FRAME_BYTES } from "../../lib/protocol/limits.ts";
+import { DEFAULT_MAX_FRAME_BYTES } from "../../lib/limits.ts";
 
 /** Asserts `fn` throws a GvmError BAD_FRAME whose message contains every fragment. */
 const assertBadFrame = (fn: () => unknown, ...fragments: string[]) =>

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { assertGvmError } from "../_assert.ts";
-import { type Arg, MAX_MAP_ITEMS, parseCommand } from "../../lib/repl/parser.ts";
+import { MAX_MAP_ITEMS } from "../../lib/limits.ts";
+import { type Arg, parseCommand } from "../../lib/repl/parser.ts";
 
 const int = (value: bigint, text = String(value)): Arg => ({ type: "int", value, text });
 
