@@ -2,7 +2,8 @@ import { GvmError } from "../errors.ts";
 import { sha256Hex } from "../hash.ts";
 import { DEFAULT_MAX_MODULE_BYTES } from "../protocol/limits.ts";
 import { capMemory } from "./memory_cap.ts";
-import { type ModuleInfo, readModuleInfo } from "./signatures.ts";
+import { type ModuleInfo, moduleInfo } from "./signatures.ts";
+import { readModule, type WasmModule } from "./module_reader.ts";
 
 /** A compiled module with what was read from its binary. */
 export interface LoadedModule {
@@ -185,13 +186,14 @@ async function compileModule(
   bytes: Uint8Array,
   maxMemoryPages: number,
 ): Promise<LoadedModule> {
-  let info: ModuleInfo;
+  let module: WasmModule;
   try {
-    info = readModuleInfo(bytes);
+    module = readModule(bytes);
   } catch (error) {
     throw new GvmError("BAD_MODULE", `${name}.wasm: ${(error as Error).message}`);
   }
-  const runnable = capMemory(bytes, maxMemoryPages, name);
+  const info: ModuleInfo = moduleInfo(module);
+  const runnable = capMemory(module, maxMemoryPages, name);
   // Sandboxes compile the module; here it is only validated, which costs no code generation.
   // Only a module that fails is compiled, to get the engine's reason.
   if (!WebAssembly.validate(runnable as Uint8Array<ArrayBuffer>)) {

@@ -4,6 +4,7 @@ import type { LoadedModule } from "./catalog.ts";
 import { boundedExports } from "./bounded_exports.ts";
 import { usesGcTypes } from "./gc_types.ts";
 import { importMemory, POOLED_MEMORY_IMPORT } from "./memory_import.ts";
+import { readModule } from "./module_reader.ts";
 import { MemoryPool } from "./memory_pool.ts";
 import type { PoolRequest } from "./sandbox_pool.ts";
 import type { WasmValue } from "./values.ts";
@@ -197,11 +198,13 @@ function direct(compiled: Compiled, request: PoolRequest): boolean {
 }
 
 async function compile(runnable: Uint8Array): Promise<Compiled> {
-  const pooled = importMemory(runnable);
+  // One read of the module serves the memory import, the proof and the GC check.
+  const read = readModule(runnable);
+  const pooled = importMemory(read);
   // Asynchronous compilation runs on V8's background threads, not the node's event loop.
   const module = await WebAssembly.compile((pooled?.bytes ?? runnable) as Uint8Array<ArrayBuffer>);
-  const bounded = boundedExports(runnable);
-  const heap = usesGcTypes(runnable);
+  const bounded = boundedExports(read);
+  const heap = usesGcTypes(read);
   return pooled
     ? { module, bounded, heap, memory: { initial: pooled.initial, maximum: pooled.maximum } }
     : { module, bounded, heap };
