@@ -4,6 +4,7 @@ import { toGvmError } from "../errors.ts";
 import { type RunRequest } from "../wasm/sandbox_messages.ts";
 import type { WasmValue } from "../wasm/values.ts";
 import { processStdin, runEntry, WasiHost } from "../wasm/wasi_run.ts";
+import { readModule } from "../wasm/module_reader.ts";
 
 /** Main thread → worker: one run. */
 export interface RunJob {
@@ -33,7 +34,10 @@ function run({ bytes, request }: RunJob): RunOutcome {
     const write = (fd: 1 | 2, data: Uint8Array) =>
       writeAll(fd === 1 ? Deno.stdout : Deno.stderr, data);
     host.prepare(request, write, request.dirs, { stdin: processStdin() });
-    const values = runEntry(host.instantiate(module, request.moduleName), request);
+    const values = runEntry(
+      host.instantiate(module, request.moduleName, readModule(bytes).imports),
+      request,
+    );
     host.release();
     return { ok: true, values };
   } catch (error) {

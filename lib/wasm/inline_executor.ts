@@ -4,7 +4,7 @@ import type { LoadedModule } from "./catalog.ts";
 import { boundedExports } from "./bounded_exports.ts";
 import { usesGcTypes } from "./gc_types.ts";
 import { importMemory, POOLED_MEMORY_IMPORT } from "./memory_import.ts";
-import { readModule } from "./module_reader.ts";
+import { type ImportEntry, readModule } from "./module_reader.ts";
 import { MemoryPool } from "./memory_pool.ts";
 import type { PoolRequest } from "./sandbox_pool.ts";
 import type { WasmValue } from "./values.ts";
@@ -50,6 +50,8 @@ export type InlineOutcome =
 /** A module compiled for inline calls. */
 export interface Compiled {
   module: WebAssembly.Module;
+  /** The module's imports, as read from its bytes (before the pooled memory was added). */
+  imports: readonly ImportEntry[];
   /** The memory's limits when it is imported from the pool. */
   memory?: { initial: number; maximum: number };
   /** Exports proven to finish within a few thousand instructions (no watchdog needed). */
@@ -154,7 +156,10 @@ export class InlineExecutor {
     this.#job = () => {
       try {
         const extra = memory ? { [POOLED_MEMORY_IMPORT.module]: { memory } } : undefined;
-        values = runEntry(host.instantiate(compiled.module, request.moduleName, extra), request);
+        values = runEntry(
+          host.instantiate(compiled.module, request.moduleName, compiled.imports, extra),
+          request,
+        );
       } catch (thrown) {
         error = thrown as GvmError;
       }
@@ -205,7 +210,14 @@ async function compile(runnable: Uint8Array): Promise<Compiled> {
   const module = await WebAssembly.compile((pooled?.bytes ?? runnable) as Uint8Array<ArrayBuffer>);
   const bounded = boundedExports(read);
   const heap = usesGcTypes(read);
+  const imports = read.imports;
   return pooled
-    ? { module, bounded, heap, memory: { initial: pooled.initial, maximum: pooled.maximum } }
-    : { module, bounded, heap };
+    ? {
+      module,
+      imports,
+      bounded,
+      heap,
+      memory: { initial: pooled.initial, maximum: pooled.maximum },
+    }
+    : { module, imports, bounded, heap };
 }
