@@ -1,40 +1,11 @@
 // The WASI host on modules spelled out byte by byte: exports, a command's exit code, and the
 // import check fed by the module reader. No permissions needed.
 import assert from "node:assert/strict";
-import { encodeU32, readModule } from "../../lib/wasm/module_reader.ts";
+import { readModule } from "../../lib/wasm/module_reader.ts";
 import type { RunRequest } from "../../lib/wasm/sandbox_messages.ts";
 import { runEntry, WasiHost } from "../../lib/wasm/wasi_run.ts";
 import { assertGvmError } from "../_assert.ts";
-
-const I32 = 0x7f;
-const vec = (items: number[][]) => [...encodeU32(items.length), ...items.flat()];
-const name = (text: string) => {
-  const bytes = [...new TextEncoder().encode(text)];
-  return [...encodeU32(bytes.length), ...bytes];
-};
-const sec = (id: number, body: number[]) => [id, ...encodeU32(body.length), ...body];
-const body = (...code: number[]) => [code.length + 2, 0, ...code, 0x0b];
-const wasm = (...sections: number[][]) =>
-  new Uint8Array([0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...sections.flat()]);
-
-// (import "wasi_snapshot_preview1" "proc_exit" (func (param i32)))
-// (memory (export "memory") 1)
-// (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add)
-// (func (export "_start") i32.const 3 call 0)
-const PROGRAM = wasm(
-  sec(1, vec([[0x60, 1, I32, 0], [0x60, 2, I32, I32, 1, I32], [0x60, 0, 0]])),
-  sec(2, vec([[...name("wasi_snapshot_preview1"), ...name("proc_exit"), 0, 0]])),
-  sec(3, vec([[1], [2]])),
-  sec(5, vec([[0, 1]])),
-  sec(7, vec([[...name("memory"), 2, 0], [...name("add"), 0, 1], [...name("_start"), 0, 2]])),
-  sec(10, vec([body(0x20, 0, 0x20, 1, 0x6a), body(0x41, 3, 0x10, 0)])),
-);
-
-// (import "env" "nothere" (func))
-const BAD_IMPORT = wasm(
-  sec(1, vec([[0x60, 0, 0]])),
-  sec(2, vec([[...name("env"), ...name("nothere"), 0, 0]])),
-);
+import { BAD_IMPORT, PROGRAM } from "./_wasm_bytes.ts";
 
 function request(entry: RunRequest["entry"]): RunRequest {
   return {
