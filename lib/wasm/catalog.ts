@@ -1,7 +1,7 @@
 import { GvmError } from "../errors.ts";
 import { sha256Hex } from "../hash.ts";
 import { DEFAULT_MAX_MODULE_BYTES } from "../protocol/limits.ts";
-import { capMemory } from "./memory_cap.ts";
+import { capModule } from "./memory_cap.ts";
 import { type ModuleInfo, moduleInfo } from "./signatures.ts";
 import { readModule, type WasmModule } from "./module_reader.ts";
 
@@ -14,6 +14,8 @@ export interface LoadedModule {
   bytes: Uint8Array;
   /** What a sandbox compiles: the body with its memory capped. */
   runnable: Uint8Array;
+  /** `runnable` as the module reader read it, so the inline engine does not read it again. */
+  runnableModule?: WasmModule;
 }
 
 /** A module body from somewhere other than the modules folder. */
@@ -193,7 +195,8 @@ async function compileModule(
     throw new GvmError("BAD_MODULE", `${name}.wasm: ${(error as Error).message}`);
   }
   const info: ModuleInfo = moduleInfo(module);
-  const runnable = capMemory(module, maxMemoryPages, name);
+  const runnableModule = capModule(module, maxMemoryPages, name);
+  const runnable = runnableModule.bytes;
   // Sandboxes compile the module; here it is only validated, which costs no code generation.
   // Only a module that fails is compiled, to get the engine's reason.
   if (!WebAssembly.validate(runnable as Uint8Array<ArrayBuffer>)) {
@@ -203,5 +206,5 @@ async function compileModule(
     );
     throw new GvmError("BAD_MODULE", `${name}.wasm does not compile: ${reason}`);
   }
-  return { name, sha256, info, bytes, runnable };
+  return { name, sha256, info, bytes, runnable, runnableModule };
 }

@@ -112,7 +112,7 @@ export class InlineExecutor {
       // Most recently used last, so the oldest is the one evicted.
       this.#compiled.delete(loaded.sha256);
     } else {
-      compiled = compile(loaded.runnable);
+      compiled = compile(loaded);
       compiled.catch(() => this.#compiled.delete(loaded.sha256));
     }
     this.#compiled.set(loaded.sha256, compiled);
@@ -202,9 +202,10 @@ function direct(compiled: Compiled, request: PoolRequest): boolean {
     entry.params.every((param) => param.type !== "string");
 }
 
-async function compile(runnable: Uint8Array): Promise<Compiled> {
-  // One read of the module serves the memory import, the proof and the GC check.
-  const read = readModule(runnable);
+// One read of the module (the catalog's) serves the memory import, the proof and the GC check.
+async function compile(loaded: LoadedModule): Promise<Compiled> {
+  const read = loaded.runnableModule ?? readModule(loaded.runnable);
+  const runnable = read.bytes;
   const pooled = importMemory(read);
   // Asynchronous compilation runs on V8's background threads, not the node's event loop.
   const module = await WebAssembly.compile((pooled?.bytes ?? runnable) as Uint8Array<ArrayBuffer>);

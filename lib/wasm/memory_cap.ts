@@ -10,6 +10,7 @@ import {
   type SectionRange,
   type TableEntry,
   type WasmModule,
+  withNewLimits,
 } from "./module_reader.ts";
 
 const PAGE_BYTES = 65_536;
@@ -47,7 +48,20 @@ export function capMemory(
   maxPages: number,
   name = "module",
 ): Uint8Array {
-  const read = module instanceof Uint8Array ? readModule(module) : module;
+  return capModule(module instanceof Uint8Array ? readModule(module) : module, maxPages, name)
+    .bytes;
+}
+
+/**
+ * {@linkcode capMemory} on a module already read, giving the capped module as the reader would
+ * read it (the same object when nothing needed capping), so nothing reads it a second time.
+ *
+ * @example
+ * ```ts
+ * const runnable = capModule(readModule(bytes), 4096, "math"); // runnable.bytes to compile
+ * ```
+ */
+export function capModule(read: WasmModule, maxPages: number, name = "module"): WasmModule {
   const bytes = read.bytes;
   const capBytes = maxPages * PAGE_BYTES;
   let tables: TableEntry[];
@@ -55,7 +69,7 @@ export function capMemory(
     tables = definedTables(read, name);
   } catch (error) {
     // A table section the reader cannot follow: the compiler will say why.
-    if (error instanceof MalformedModule) return bytes;
+    if (error instanceof MalformedModule) return read;
     throw error;
   }
   const memories = read.memoryRanges.map((range, i): Limits => {
@@ -95,7 +109,7 @@ export function capMemory(
     if (max !== limits.max) changed = true;
     newMax.set(limits, max);
   }
-  if (!changed) return bytes;
+  if (!changed) return read;
 
   const rewritten = [SECTION.table, SECTION.memory]
     .map((id) => read.sections.find((s) => s.id === id))
@@ -127,5 +141,5 @@ export function capMemory(
     out.set(part, at);
     at += part.length;
   }
-  return out;
+  return withNewLimits(read, out);
 }

@@ -759,6 +759,33 @@ function readExportSection(r: ByteReader, m: WasmModule): void {
 }
 
 /**
+ * The module as it reads after a rewrite that changed nothing but limits in its table and
+ * memory sections (what `capMemory` does): the sections are walked again and the memory
+ * section re-read; types, imports, functions and exports carry over unread.
+ *
+ * @example
+ * ```ts
+ * const runnable = withNewLimits(module, cappedBytes); // no second read of the whole module
+ * ```
+ */
+export function withNewLimits(module: WasmModule, bytes: Uint8Array): WasmModule {
+  if (bytes === module.bytes) return module;
+  const sections = walkSections(bytes);
+  const memories = module.memories.slice(0, module.importedMemories);
+  const memoryRanges: LimitsRange[] = [];
+  const range = sections.find((s) => s.id === SECTION.memory);
+  if (range) {
+    const r = sectionReader(bytes, range);
+    for (let n = r.count("memory"); n > 0; n--) {
+      const start = r.pos;
+      memories.push(readLimits(r));
+      memoryRanges.push({ start, end: r.pos });
+    }
+  }
+  return { ...module, bytes, sections, memories, memoryRanges };
+}
+
+/**
  * The start function's index, if the module has a start section.
  *
  * @example

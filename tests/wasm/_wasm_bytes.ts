@@ -89,5 +89,6 @@ export function loaded(moduleName: string, bytes: Uint8Array, maxPages = 16): Lo
     info: moduleInfo(module),
     bytes,
     runnable: capMemory(module, maxPages, moduleName),
+    // No runnableModule: the inline engine then reads `runnable` itself.
   };
 }
