@@ -15,9 +15,11 @@ export const POOLED_MEMORY_IMPORT = { module: "gvm", name: "memory" } as const;
 
 /** A module whose one memory is imported, so instances can share pooled memories. */
 export interface PooledMemoryModule {
+  /** The rewritten module. */
   bytes: Uint8Array;
   /** The memory's limits in 64 KiB pages, exactly as the module declared (and capped) them. */
   initial: number;
+  /** See `initial`. */
   maximum: number;
 }
 

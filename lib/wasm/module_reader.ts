@@ -25,7 +25,9 @@ export type ValType = "i32" | "i64" | "f32" | "f64" | "v128" | "funcref" | "exte
  * ```
  */
 export interface FuncSignature {
+  /** Parameter types, in order. */
   params: ValType[];
+  /** Result types, in order. */
   results: ValType[];
 }
 
@@ -38,9 +40,13 @@ export interface FuncSignature {
  * ```
  */
 export interface MemoryLimits {
+  /** Initial size in pages. */
   min: number;
+  /** Largest size in pages, when declared. */
   max?: number;
+  /** A shared memory (threads proposal). */
   shared: boolean;
+  /** A 64-bit memory (memory64 proposal). */
   memory64: boolean;
 }
 
@@ -63,8 +69,11 @@ export type ExternKind = "function" | "table" | "memory" | "global" | "tag";
  * ```
  */
 export interface ImportEntry {
+  /** The import's module name, e.g. `wasi_snapshot_preview1`. */
   module: string;
+  /** The import's field name, e.g. `fd_write`. */
   name: string;
+  /** What it imports. */
   kind: ExternKind;
 }
 
@@ -78,15 +87,21 @@ export interface ImportEntry {
  * ```
  */
 export interface SectionRange {
+  /** The section id (see {@linkcode SECTION}). */
   id: number;
+  /** Offset of the id byte. */
   start: number;
+  /** Offset of the first content byte, after the size. */
   contentStart: number;
+  /** Offset just past the last content byte. */
   end: number;
 }
 
 /** Byte offsets of a limits entry (flags byte to the end of its maximum) in the module. */
 export interface LimitsRange {
+  /** Offset of the flags byte. */
   start: number;
+  /** Offset just past the last limit. */
   end: number;
 }
 
@@ -101,25 +116,33 @@ export interface LimitsRange {
  * ```
  */
 export interface WasmModule {
+  /** the bytes read */
   bytes: Uint8Array;
   /** every section in order, custom sections included */
   sections: SectionRange[];
+  /** the type section's function types */
   types: FuncSignature[];
+  /** every import, in order */
   imports: ImportEntry[];
   /** type index of every function */
   functionTypes: number[];
+  /** how many functions are imported (the first of `functionTypes`) */
   importedFunctions: number;
   /** limits of every memory */
   memories: MemoryLimits[];
+  /** how many memories are imported (the first of `memories`) */
   importedMemories: number;
   /** where the limits of each defined memory sit (index i is memory importedMemories + i) */
   memoryRanges: LimitsRange[];
-  /** sizes of the table, global and tag index spaces */
+  /** size of the table index space */
   tables: number;
+  /** size of the global index space */
   globals: number;
+  /** size of the tag index space */
   tags: number;
   /** exports in order; `exportIndices[i]` is the index `exports[i]` names in its space */
   exports: { name: string; kind: ExternKind }[];
+  /** index in its space of each of `exports` */
   exportIndices: number[];
   /** exported functions by name */
   functions: Map<string, FuncSignature>;
@@ -242,6 +265,7 @@ const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
  * ```
  */
 export class MalformedModule extends GvmError {
+  /** A `BAD_MODULE` error reading `Cannot read module: ${problem}`. */
   constructor(problem: string) {
     super("BAD_MODULE", `Cannot read module: ${problem}`);
   }
@@ -280,6 +304,7 @@ export class ByteReader {
   readonly #where: string;
   #pos: number;
 
+  /** Reads `bytes` from `start` up to `end`; `where` names the range in messages. */
   constructor(bytes: Uint8Array, start: number, end: number, where: string) {
     this.#bytes = bytes;
     this.#pos = start;
@@ -833,8 +858,11 @@ export function codeBodies(module: WasmModule): { start: number; end: number }[]
  * ```
  */
 export interface TableEntry extends LimitsRange {
+  /** The limits flags byte. */
   flags: number;
+  /** Initial size in slots. */
   min: number;
+  /** Largest size in slots, when declared. */
   max?: number;
 }
 

@@ -29,6 +29,7 @@ export interface ModuleInfo {
   functions: Map<string, FuncSignature>;
   /** names of every export of any kind, in order, with its kind */
   exports: { name: string; kind: ExternKind }[];
+  /** every import, in order */
   imports: ImportEntry[];
   /** the module's first memory (defined or imported), if any */
   memory?: MemoryLimits & { exported: boolean; imported: boolean };
