@@ -2,7 +2,8 @@
 // program's output (and --invoke results, one per line); the exit status is the program's own.
 import { exitStatusOf, formatError, GvmError, isErrorCode } from "../errors.ts";
 import { capMemory } from "../wasm/memory_cap.ts";
-import { readModuleInfo, type ValType } from "../wasm/signatures.ts";
+import { type ModuleInfo, moduleInfo, type ValType } from "../wasm/signatures.ts";
+import { readModule } from "../wasm/module_reader.ts";
 import { type CallArg, formatResults, toWasmParams } from "../wasm/values.ts";
 import type { Entry } from "../wasm/sandbox_messages.ts";
 import type { RunCliOptions } from "./run_args.ts";
@@ -35,9 +36,11 @@ export async function runWasm(options: RunCliOptions): Promise<number> {
   }
   const maxPages = memoryPages(options.maxMemoryMiB ?? RUN_DEFAULT_MAX_MEMORY_MIB);
   const moduleName = options.file;
-  const { entry, types } = plan(bytes, options);
+  const module = readModule(bytes);
+  const { entry, types } = plan(moduleInfo(module), options);
   const job: RunJob = {
-    bytes: capMemory(bytes, maxPages, moduleName),
+    bytes: capMemory(module, maxPages, moduleName),
+    imports: module.imports,
     request: { type: "run", moduleName, entry, env: options.env, maxPages, dirs },
   };
   const outcome = await runInWorker(job, options.timeoutSeconds);
@@ -52,8 +55,7 @@ export async function runWasm(options: RunCliOptions): Promise<number> {
   return exitStatusOf(error);
 }
 
-function plan(bytes: Uint8Array, options: RunCliOptions): { entry: Entry; types: ValType[] } {
-  const info = readModuleInfo(bytes);
+function plan(info: ModuleInfo, options: RunCliOptions): { entry: Entry; types: ValType[] } {
   if (options.invoke === undefined) {
     if (!info.functions.has("_start") && !info.functions.has("main")) {
       throw new GvmError(

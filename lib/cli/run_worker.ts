@@ -4,10 +4,13 @@ import { toGvmError } from "../errors.ts";
 import { type RunRequest } from "../wasm/sandbox_messages.ts";
 import type { WasmValue } from "../wasm/values.ts";
 import { processStdin, runEntry, WasiHost } from "../wasm/wasi_run.ts";
+import type { ImportEntry } from "../wasm/module_reader.ts";
 
 /** Main thread → worker: one run. */
 export interface RunJob {
   bytes: Uint8Array;
+  /** The module's imports, as the module reader read them (for the WASI import check). */
+  imports: ImportEntry[];
   request: Omit<RunRequest, "callId" | "hash" | "keep">;
 }
 
@@ -26,14 +29,17 @@ function writeAll(target: typeof Deno.stdout, data: Uint8Array): void {
   }
 }
 
-function run({ bytes, request }: RunJob): RunOutcome {
+function run({ bytes, imports, request }: RunJob): RunOutcome {
   try {
     const module = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
     const host = new WasiHost();
     const write = (fd: 1 | 2, data: Uint8Array) =>
       writeAll(fd === 1 ? Deno.stdout : Deno.stderr, data);
     host.prepare(request, write, request.dirs, { stdin: processStdin() });
-    const values = runEntry(host.instantiate(module, request.moduleName), request);
+    const values = runEntry(
+      host.instantiate(module, request.moduleName, imports),
+      request,
+    );
     host.release();
     return { ok: true, values };
   } catch (error) {

@@ -1,4 +1,10 @@
-import { decodeU32 } from "./leb128.ts";
+import {
+  ByteReader,
+  codeBodies,
+  readModule,
+  startFunction,
+  type WasmModule,
+} from "./module_reader.ts";
 
 /**
  * Most wasm instructions a call may run to be called bounded: with the host calls it may make
@@ -20,15 +26,9 @@ const PROMPT_IMPORTS = new Set([
   "proc_exit",
 ]);
 
-const SECTION_IMPORT = 2;
-const SECTION_FUNCTION = 3;
-const SECTION_EXPORT = 7;
-const SECTION_START = 8;
-const SECTION_CODE = 10;
-const KIND_FUNCTION = 0;
 const UNBOUNDED = Infinity;
 
-// Thrown when the reader meets anything it does not prove finishes: the answer is then "none".
+// Thrown when the prover meets anything it does not prove finishes: the answer is then "none".
 class Unproven extends Error {}
 
 /** A function body's straight-line size and the functions it calls directly. */
@@ -49,34 +49,26 @@ interface Body {
  * boundedExports(mathBytes); // Set { "add", "mul", "_start" }
  * ```
  */
-export function boundedExports(bytes: Uint8Array): Set<string> {
+export function boundedExports(module: Uint8Array | WasmModule): Set<string> {
   try {
-    return prove(bytes);
+    return prove(module instanceof Uint8Array ? readModule(module) : module);
   } catch {
     return new Set();
   }
 }
 
-function prove(bytes: Uint8Array): Set<string> {
-  const imports: boolean[] = []; // Per imported function: whether it returns promptly.
+function prove(module: WasmModule): Set<string> {
+  // Memories and tables are not linked; per imported function, whether it returns promptly.
+  if (module.imports.some((i) => i.kind !== "function")) throw new Unproven();
+  const imports = module.imports.map((i) =>
+    i.module === "wasi_snapshot_preview1" && PROMPT_IMPORTS.has(i.name)
+  );
   const exports = new Map<string, number>();
-  const bodies: Body[] = [];
-  let start: number | undefined;
-  let offset = 8;
-  while (offset < bytes.length) {
-    const id = bytes[offset];
-    const [size, sizeBytes] = decodeU32(bytes, offset + 1);
-    const r = new Reader(bytes, offset + 1 + sizeBytes, offset + 1 + sizeBytes + size);
-    if (r.end > bytes.length) throw new Unproven();
-    if (id === SECTION_IMPORT) readImports(r, imports);
-    else if (id === SECTION_EXPORT) readExports(r, exports);
-    else if (id === SECTION_START) start = r.u32();
-    else if (id === SECTION_CODE) {
-      const count = r.u32();
-      for (let i = 0; i < count; i++) bodies.push(readBody(r));
-    } else if (id === SECTION_FUNCTION) r.pos = r.end; // Counts only; the code section has them.
-    offset = r.end;
-  }
+  module.exports.forEach((e, i) => {
+    if (e.kind === "function") exports.set(e.name, module.exportIndices[i]);
+  });
+  const bodies = codeBodies(module).map((range) => readBody(module.bytes, range));
+  const start = startFunction(module);
   const steps = new Map<number, number>();
   const visiting = new Set<number>();
   const stepsOf = (index: number): number => {
@@ -106,65 +98,39 @@ function prove(bytes: Uint8Array): Set<string> {
   return bounded;
 }
 
-function readImports(r: Reader, imports: boolean[]): void {
-  const count = r.u32();
-  for (let i = 0; i < count; i++) {
-    const module = r.name();
-    const name = r.name();
-    const kind = r.byte();
-    if (kind !== KIND_FUNCTION) throw new Unproven(); // Memories and tables are not linked.
-    r.u32(); // type index
-    imports.push(module === "wasi_snapshot_preview1" && PROMPT_IMPORTS.has(name));
-  }
-}
-
-function readExports(r: Reader, exports: Map<string, number>): void {
-  const count = r.u32();
-  for (let i = 0; i < count; i++) {
-    const name = r.name();
-    const kind = r.byte();
-    const index = r.u32();
-    if (kind === KIND_FUNCTION) exports.set(name, index);
-  }
-}
-
-function readBody(r: Reader): Body {
-  const size = r.u32();
-  const end = r.pos + size;
-  const groups = r.u32();
-  for (let i = 0; i < groups; i++) {
-    r.u32(); // count
-    valType(r);
-  }
+function readBody(bytes: Uint8Array, range: { start: number; end: number }): Body {
+  const r = new ByteReader(bytes, range.start, range.end, "function body");
   const body: Body = { steps: 0, calls: [] };
   try {
-    while (r.pos < end) {
+    for (let groups = r.u32(); groups > 0; groups--) {
+      r.u32(); // count
+      valType(r);
+    }
+    while (r.remaining > 0) {
       body.steps++;
       instruction(r, body);
     }
-    if (r.pos !== end) throw new Unproven();
-  } catch (error) {
-    if (!(error instanceof Unproven)) throw error;
-    // This function is not proven; the others may still be.
-    r.pos = end;
+  } catch {
+    // Unproven, or an immediate running past the body: this function is not proven; the
+    // others may still be.
     return { steps: UNBOUNDED, calls: [] };
   }
   return body;
 }
 
-function valType(r: Reader): void {
+function valType(r: ByteReader): void {
   const byte = r.byte();
-  if (byte === 0x63 || byte === 0x64) r.leb(); // (ref null? ht)
+  if (byte === 0x63 || byte === 0x64) r.skipLeb(); // (ref null? ht)
 }
 
-function blockType(r: Reader): void {
-  const byte = r.bytes[r.pos];
-  if (byte === 0x40 || (byte >= 0x6f && byte <= 0x7f)) r.pos++;
-  else r.leb(); // a type index (s33)
+function blockType(r: ByteReader): void {
+  const byte = r.peek();
+  if (byte === 0x40 || (byte >= 0x6f && byte <= 0x7f)) r.skip(1);
+  else r.skipLeb(); // a type index (s33)
 }
 
 // Skips one instruction and its immediates; anything not provably finite throws Unproven.
-function instruction(r: Reader, body: Body): void {
+function instruction(r: ByteReader, body: Body): void {
   const op = r.byte();
   if (op >= 0x45 && op <= 0xc4) return; // Numeric instructions: no immediates.
   switch (op) {
@@ -192,11 +158,11 @@ function instruction(r: Reader, body: Body): void {
     case 0x3f: // memory.size
     case 0x40: // memory.grow
     case 0xd2: // ref.func
-      r.leb();
+      r.skipLeb();
       return;
     case 0x0e: { // br_table
       const count = r.u32();
-      for (let i = 0; i <= count; i++) r.leb();
+      for (let i = 0; i <= count; i++) r.skipLeb();
       return;
     }
     case 0x10: // call
@@ -205,19 +171,19 @@ function instruction(r: Reader, body: Body): void {
     case 0x41: // i32.const
     case 0x42: // i64.const
     case 0xd0: // ref.null
-      r.leb();
+      r.skipLeb();
       return;
     case 0x43: // f32.const
-      r.pos += 4;
+      r.skip(4);
       return;
     case 0x44: // f64.const
-      r.pos += 8;
+      r.skip(8);
       return;
     case 0xfc: { // saturating truncations; the rest (bulk memory, tables) may run long
       const sub = r.u32();
       if (sub <= 7) return;
       if (sub === 9 || sub === 13 || sub === 16) { // data.drop, elem.drop, table.size
-        r.leb();
+        r.skipLeb();
         return;
       }
       throw new Unproven();
@@ -225,40 +191,9 @@ function instruction(r: Reader, body: Body): void {
   }
   if (op >= 0x28 && op <= 0x3e) { // loads and stores: alignment (+ memory index), offset
     const align = r.u32();
-    if (align & 0x40) r.leb();
-    r.leb();
+    if (align & 0x40) r.skipLeb();
+    r.skipLeb();
     return;
   }
   throw new Unproven(); // loop, indirect calls, exceptions, SIMD, atomics, GC ...
-}
-
-class Reader {
-  constructor(readonly bytes: Uint8Array, public pos: number, readonly end: number) {}
-
-  byte(): number {
-    if (this.pos >= this.end) throw new Unproven();
-    return this.bytes[this.pos++];
-  }
-
-  u32(): number {
-    const [value, length] = decodeU32(this.bytes, this.pos);
-    this.pos += length;
-    if (this.pos > this.end || value === Number.MAX_SAFE_INTEGER) throw new Unproven();
-    return value;
-  }
-
-  // Any LEB128 (signed or not, up to 64 bits), skipped.
-  leb(): void {
-    for (let i = 0; i < 10; i++) {
-      if ((this.byte() & 0x80) === 0) return;
-    }
-    throw new Unproven();
-  }
-
-  name(): string {
-    const length = this.u32();
-    const text = new TextDecoder().decode(this.bytes.subarray(this.pos, this.pos + length));
-    this.pos += length;
-    return text;
-  }
 }

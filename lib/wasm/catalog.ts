@@ -2,8 +2,9 @@ import { GvmError } from "../errors.ts";
 import { sha256Hex } from "../hash.ts";
 import { DEFAULT_MAX_MEMORY_MIB, DEFAULT_MAX_MODULE_BYTES, memoryPages } from "../limits.ts";
 import { isModuleName } from "../names.ts";
-import { capMemory } from "./memory_cap.ts";
-import { type ModuleInfo, readModuleInfo } from "./signatures.ts";
+import { capModule } from "./memory_cap.ts";
+import { type ModuleInfo, moduleInfo } from "./signatures.ts";
+import { readModule, type WasmModule } from "./module_reader.ts";
 
 /** A compiled module with what was read from its binary. */
 export interface LoadedModule {
@@ -14,6 +15,8 @@ export interface LoadedModule {
   bytes: Uint8Array;
   /** What a sandbox compiles: the body with its memory capped. */
   runnable: Uint8Array;
+  /** `runnable` as the module reader read it, so the inline engine does not read it again. */
+  runnableModule?: WasmModule;
 }
 
 /** A module body from somewhere other than the modules folder. */
@@ -184,13 +187,15 @@ async function compileModule(
   bytes: Uint8Array,
   maxMemoryPages: number,
 ): Promise<LoadedModule> {
-  let info: ModuleInfo;
+  let module: WasmModule;
   try {
-    info = readModuleInfo(bytes);
+    module = readModule(bytes);
   } catch (error) {
     throw new GvmError("BAD_MODULE", `${name}.wasm: ${(error as Error).message}`);
   }
-  const runnable = capMemory(bytes, maxMemoryPages, name);
+  const info: ModuleInfo = moduleInfo(module);
+  const runnableModule = capModule(module, maxMemoryPages, name);
+  const runnable = runnableModule.bytes;
   // Sandboxes compile the module; here it is only validated, which costs no code generation.
   // Only a module that fails is compiled, to get the engine's reason.
   if (!WebAssembly.validate(runnable as Uint8Array<ArrayBuffer>)) {
@@ -200,5 +205,5 @@ async function compileModule(
     );
     throw new GvmError("BAD_MODULE", `${name}.wasm does not compile: ${reason}`);
   }
-  return { name, sha256, info, bytes, runnable };
+  return { name, sha256, info, bytes, runnable, runnableModule };
 }

@@ -1,6 +1,12 @@
-import { decodeU32 } from "./leb128.ts";
+import {
+  ByteReader,
+  SECTION,
+  type SectionRange,
+  sectionReader,
+  walkSections,
+  type WasmModule,
+} from "./module_reader.ts";
 
-const SECTION_TYPE = 1;
 const FUNC_TYPE = 0x60;
 
 /**
@@ -8,36 +14,45 @@ const FUNC_TYPE = 0x60;
  * recursion groups, subtypes). Such a module can allocate on the engine's own heap with
  * `array.new`, which no memory or table limit caps: it must not run on the node's thread.
  * (The module reader refuses GC types today; this keeps the node's heap safe if it ever lets
- * them through.)
+ * them through.) Takes the bytes, or the module as {@linkcode readModule} read them; bytes the
+ * section walker refuses have no GC types to speak of.
  *
  * @example
  * ```ts
  * usesGcTypes(bytes); // false for a C, Rust or WAT module without GC types
  * ```
  */
-export function usesGcTypes(bytes: Uint8Array): boolean {
-  let offset = 8;
-  while (offset < bytes.length) {
-    const id = bytes[offset];
-    const [size, sizeBytes] = decodeU32(bytes, offset + 1);
-    const contentStart = offset + 1 + sizeBytes;
-    if (id === SECTION_TYPE) {
-      const [count, countBytes] = decodeU32(bytes, contentStart);
-      let pos = contentStart + countBytes;
-      for (let i = 0; i < count; i++) {
-        if (bytes[pos++] !== FUNC_TYPE) return true;
-        for (let list = 0; list < 2; list++) { // params, then results
-          const [types, typesBytes] = decodeU32(bytes, pos);
-          pos += typesBytes;
-          for (let t = 0; t < types; t++) {
-            const type = bytes[pos++];
-            if (type === 0x63 || type === 0x64) return true; // typed references: GC proposal
-          }
-        }
-      }
+export function usesGcTypes(module: Uint8Array | WasmModule): boolean {
+  let bytes: Uint8Array;
+  let sections: SectionRange[];
+  if (module instanceof Uint8Array) {
+    bytes = module;
+    try {
+      sections = walkSections(bytes);
+    } catch {
       return false;
     }
-    offset = contentStart + size;
+  } else {
+    ({ bytes, sections } = module);
+  }
+  const types = sections.find((s) => s.id === SECTION.type);
+  if (!types) return false;
+  try {
+    return hasGcTypes(sectionReader(bytes, types));
+  } catch {
+    return false; // A type section cut short: the compiler refuses the module.
+  }
+}
+
+function hasGcTypes(r: ByteReader): boolean {
+  for (let n = r.u32(); n > 0; n--) {
+    if (r.byte() !== FUNC_TYPE) return true;
+    for (let list = 0; list < 2; list++) { // params, then results
+      for (let t = r.u32(); t > 0; t--) {
+        const type = r.byte();
+        if (type === 0x63 || type === 0x64) return true; // typed references: GC proposal
+      }
+    }
   }
   return false;
 }

@@ -4,6 +4,7 @@ import type { LoadedModule } from "./catalog.ts";
 import { boundedExports } from "./bounded_exports.ts";
 import { usesGcTypes } from "./gc_types.ts";
 import { importMemory, POOLED_MEMORY_IMPORT } from "./memory_import.ts";
+import { type ImportEntry, readModule } from "./module_reader.ts";
 import { MemoryPool } from "./memory_pool.ts";
 import type { PoolRequest } from "./sandbox_pool.ts";
 import type { WasmValue } from "./values.ts";
@@ -33,6 +34,8 @@ export type InlineOutcome =
 /** A module compiled for inline calls. */
 export interface Compiled {
   module: WebAssembly.Module;
+  /** The module's imports, as read from its bytes (before the pooled memory was added). */
+  imports: readonly ImportEntry[];
   /** The memory's limits when it is imported from the pool. */
   memory?: { initial: number; maximum: number };
   /** Exports proven to finish within a few thousand instructions (no watchdog needed). */
@@ -93,7 +96,7 @@ export class InlineExecutor {
       // Most recently used last, so the oldest is the one evicted.
       this.#compiled.delete(loaded.sha256);
     } else {
-      compiled = compile(loaded.runnable);
+      compiled = compile(loaded);
       compiled.catch(() => this.#compiled.delete(loaded.sha256));
     }
     this.#compiled.set(loaded.sha256, compiled);
@@ -137,7 +140,10 @@ export class InlineExecutor {
     this.#job = () => {
       try {
         const extra = memory ? { [POOLED_MEMORY_IMPORT.module]: { memory } } : undefined;
-        values = runEntry(host.instantiate(compiled.module, request.moduleName, extra), request);
+        values = runEntry(
+          host.instantiate(compiled.module, request.moduleName, compiled.imports, extra),
+          request,
+        );
       } catch (thrown) {
         error = thrown as GvmError;
       }
@@ -180,13 +186,23 @@ function direct(compiled: Compiled, request: PoolRequest): boolean {
     entry.params.every((param) => param.type !== "string");
 }
 
-async function compile(runnable: Uint8Array): Promise<Compiled> {
-  const pooled = importMemory(runnable);
+// One read of the module (the catalog's) serves the memory import, the proof and the GC check.
+async function compile(loaded: LoadedModule): Promise<Compiled> {
+  const read = loaded.runnableModule ?? readModule(loaded.runnable);
+  const runnable = read.bytes;
+  const pooled = importMemory(read);
   // Asynchronous compilation runs on V8's background threads, not the node's event loop.
   const module = await WebAssembly.compile((pooled?.bytes ?? runnable) as Uint8Array<ArrayBuffer>);
-  const bounded = boundedExports(runnable);
-  const heap = usesGcTypes(runnable);
+  const bounded = boundedExports(read);
+  const heap = usesGcTypes(read);
+  const imports = read.imports;
   return pooled
-    ? { module, bounded, heap, memory: { initial: pooled.initial, maximum: pooled.maximum } }
-    : { module, bounded, heap };
+    ? {
+      module,
+      imports,
+      bounded,
+      heap,
+      memory: { initial: pooled.initial, maximum: pooled.maximum },
+    }
+    : { module, imports, bounded, heap };
 }

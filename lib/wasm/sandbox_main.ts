@@ -5,11 +5,12 @@ import { GvmError } from "../errors.ts";
 import { FrameDecoder } from "../protocol/frame.ts";
 import type { RunRequest, SandboxReply } from "./sandbox_messages.ts";
 import { decodeSandboxMessage, encodeSandboxMessage } from "./sandbox_protocol.ts";
+import { type ImportEntry, readModule } from "./module_reader.ts";
 import { bytesStdin, runEntry, WasiHost, type WasiInstance } from "./wasi_run.ts";
 import { SANDBOX_REQUEST_FRAME_BYTES } from "../limits.ts";
 
 const host = new WasiHost();
-const modules = new Map<string, WebAssembly.Module>();
+const modules = new Map<string, { module: WebAssembly.Module; imports: ImportEntry[] }>();
 // Instances kept across calls when the caller asked for it (library API opt-in), the most
 // recently used last; beyond this many the oldest is dropped (a fresh one is made if asked).
 const MAX_KEPT_INSTANCES = 8;
@@ -22,14 +23,17 @@ function post(reply: SandboxReply): void {
   while (written < frame.length) written += Deno.stdout.writeSync(frame.subarray(written));
 }
 
-function instanceFor(module: WebAssembly.Module, request: RunRequest): WasiInstance {
+function instanceFor(
+  { module, imports }: { module: WebAssembly.Module; imports: ImportEntry[] },
+  request: RunRequest,
+): WasiInstance {
   const live = request.keep ? kept.get(request.hash) : undefined;
   if (live) {
     kept.delete(request.hash);
     kept.set(request.hash, live);
     return live;
   }
-  const instance = host.instantiate(module, request.moduleName);
+  const instance = host.instantiate(module, request.moduleName, imports);
   if (request.keep) {
     kept.set(request.hash, instance);
     if (kept.size > MAX_KEPT_INSTANCES) kept.delete(kept.keys().next().value!);
@@ -41,7 +45,8 @@ function run(request: RunRequest, body: Uint8Array): void {
   const { callId } = request;
   try {
     if (body.length > 0 && !modules.has(request.hash)) {
-      modules.set(request.hash, new WebAssembly.Module(body as Uint8Array<ArrayBuffer>));
+      const module = new WebAssembly.Module(body as Uint8Array<ArrayBuffer>);
+      modules.set(request.hash, { module, imports: readModule(body).imports });
     }
     const module = modules.get(request.hash);
     if (!module) throw new GvmError("INTERNAL", `Sandbox lacks module ${request.hash}`);

@@ -1,6 +1,7 @@
 import { mibText } from "./limit_text.ts";
 import { GvmError } from "../errors.ts";
 import type { DirMapping } from "./dir_map.ts";
+import type { ImportEntry } from "./module_reader.ts";
 import type { WasmValue } from "./values.ts";
 import type { RunRequest } from "./sandbox_messages.ts";
 import { AbortTrap, assemblyScriptImports } from "./wasi/assemblyscript.ts";
@@ -50,7 +51,7 @@ const AS_IMPORTS = new Set(["abort", "trace", "seed"]);
  * ```ts
  * const host = new WasiHost();
  * host.prepare(request, (fd, data) => {}, [{ host: "/srv/data", guest: "/data" }]);
- * const values = runEntry(host.instantiate(module, "files"), request);
+ * const values = runEntry(host.instantiate(module, "files", readModule(bytes).imports), request);
  * ```
  */
 export class WasiHost {
@@ -124,10 +125,15 @@ export class WasiHost {
   }
 
   // V8's link error names only the import's module; say which function is missing.
-  #checkImports(module: WebAssembly.Module, moduleName: string, extra: WebAssembly.Imports): void {
+  #checkImports(
+    module: WebAssembly.Module,
+    moduleName: string,
+    needs: readonly ImportEntry[],
+    extra: WebAssembly.Imports,
+  ): void {
     if (this.#checked.has(module)) return;
     const wasi = this.#imports.wasi_snapshot_preview1 as Record<string, unknown>;
-    for (const { module: from, name, kind } of WebAssembly.Module.imports(module)) {
+    for (const { module: from, name, kind } of needs) {
       if (Object.hasOwn(extra, from)) continue;
       const provided = kind === "function" &&
         ((from === "wasi_snapshot_preview1" && Object.hasOwn(wasi, name)) ||
@@ -144,14 +150,17 @@ export class WasiHost {
 
   /**
    * A fresh instance of `module` linked to this host (call {@linkcode prepare} first).
-   * `extra` adds import modules of the VM's own (the inline executor's pooled memory).
+   * `needs` are the module's imports as {@linkcode readModule} read them from its bytes; one
+   * this host does not provide is refused with `BAD_MODULE` naming it. `extra` adds import
+   * modules of the VM's own (the inline executor's pooled memory).
    */
   instantiate(
     module: WebAssembly.Module,
     moduleName: string,
+    needs: readonly ImportEntry[],
     extra?: WebAssembly.Imports,
   ): WasiInstance {
-    this.#checkImports(module, moduleName, extra ?? {});
+    this.#checkImports(module, moduleName, needs, extra ?? {});
     const imports = extra ? { ...this.#imports, ...extra } : this.#imports;
     try {
       const instance = new WebAssembly.Instance(module, imports);
@@ -200,7 +209,7 @@ export class WasiHost {
  * @example
  * ```ts
  * host.prepare(request, write);
- * const values = runEntry(host.instantiate(module, "math"), request);
+ * const values = runEntry(host.instantiate(module, "math", readModule(bytes).imports), request);
  * ```
  */
 export function runEntry(

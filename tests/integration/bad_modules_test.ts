@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { GvmError, GvmNode } from "../../mod.ts";
 import { runCommands, tempHome, TestGpmd, TestNode, withoutStartup } from "./_harness.ts";
 import { startInProcessGpmd, startInProcessNode } from "./_in_process.ts";
-import { encodeU32 } from "../../lib/wasm/leb128.ts";
+import { encodeU32 } from "../../lib/wasm/module_reader.ts";
 
 // ---- A tiny wasm binary builder --------------------------------------------------------------
 
