@@ -6,6 +6,7 @@ import {
   importsOf,
   mirrorFolder,
   outsideScope,
+  readCoverageTree,
   resolveImport,
 } from "../../scripts/test_coverage_map.ts";
 
@@ -78,4 +79,15 @@ Deno.test("`coverageMap()` allows tests in subfolders of the mirror folder", () 
     testSources: new Map([["tests/node/deep/m_test.ts", 'import "../../../lib/node/map.ts";']]),
   };
   assert.deepEqual(coverageGaps(coverageMap(tree)), []);
+});
+
+Deno.test({
+  name: "every lib file outside lib/wasm is imported by a test of its mirror folder",
+  permissions: { read: true },
+  async fn() {
+    const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
+    const rows = coverageMap(await readCoverageTree(root), outsideScope);
+    assert.ok(rows.length > 40, `only ${rows.length} lib files found under ${root}/lib`);
+    assert.deepEqual(coverageGaps(rows), [], "lib files with no test in their mirror folder");
+  },
 });
