@@ -109,3 +109,16 @@ Deno.test("`GvmNode.start()` with a name already live fails NAME_TAKEN; without 
     c.close();
   }
 });
+
+Deno.test("`GvmNode.run()` with a signal aborted already fails CANCELLED and runs nothing", async () => {
+  await using net = await network();
+  await net.a.connect("node-b");
+  const output: Uint8Array[] = [];
+  const { result } = net.a.run("node-b", { module: "math", fn: "add", args: [int(1n), int(2n)] }, {
+    signal: AbortSignal.abort(),
+    onOutput: (_fd, data) => output.push(data),
+  });
+  await assertRejectsGvmError(result, "CANCELLED", "math.add was cancelled");
+  assert.deepEqual(output, []);
+  assert.equal(net.b.serving, 0);
+});

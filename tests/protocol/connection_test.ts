@@ -214,3 +214,21 @@ Deno.test("`Connection.closeAfterFlush()` delivers the last error before hanging
   assert.equal(pair.server.isOpen, false);
   assert.equal(pair.server.remoteAddr.hostname, "127.0.0.1");
 });
+
+Deno.test("`Connection.request()` with a signal aborted already rejects at once, sending nothing", async () => {
+  using pair = await connectionPair();
+  const seen: string[] = [];
+  pair.server.start((message, conn) => {
+    seen.push(message.t);
+    if (message.t === "discover") conn.reply<"discover">(message.id, { names: [] });
+  });
+  pair.client.start(() => {});
+  await assertRejectsGvmError(
+    pair.client.request({ t: "lookup", name: "x" }, { signal: AbortSignal.abort() }),
+    "CANCELLED",
+    "'lookup' was cancelled",
+  );
+  // A later request's reply arrives after anything sent before it.
+  await pair.client.request({ t: "discover" });
+  assert.deepEqual(seen, ["discover"]);
+});
