@@ -1,6 +1,7 @@
 // `gvm [flags]` starts a node and runs its session on the process's own stdio, so each test
 // runs this file as a child program (the block at the end), as main.ts would run it.
 import assert from "node:assert/strict";
+import { RUN_PERMISSIONS } from "../../lib/cli/self_command.ts";
 import { parseCli } from "../../lib/cli/args.ts";
 import { runNode } from "../../lib/cli/node_cli.ts";
 import { complain } from "../../lib/cli/output.ts";
@@ -20,7 +21,7 @@ async function gvm(...args: string[]) {
     const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
       args: [
         "run",
-        "-A",
+        ...RUN_PERMISSIONS,
         new URL(import.meta.url).pathname,
         "--gpmd",
         `127.0.0.1:${gpmd.port}`,

@@ -1,6 +1,7 @@
 // `gvm run` writes to the process's own stdout (from its worker thread) and sets its exit
 // status, so each test runs this file as a child program (the block at the end).
 import assert from "node:assert/strict";
+import { RUN_PERMISSIONS } from "../../lib/cli/self_command.ts";
 import { parseRunArgs } from "../../lib/cli/run_args.ts";
 import { runWasm } from "../../lib/cli/run_cli.ts";
 import { complain } from "../../lib/cli/output.ts";
@@ -11,7 +12,7 @@ const FIXTURES = new URL("../fixtures", import.meta.url).pathname;
 
 async function gvmRun(...args: string[]) {
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL(import.meta.url).pathname, ...args],
+    args: ["run", ...RUN_PERMISSIONS, new URL(import.meta.url).pathname, ...args],
     stdin: "null",
   }).output();
   const decoder = new TextDecoder();

@@ -1,6 +1,7 @@
 // `gvm --serve` runs until a signal and `gvm --detached` starts it again in the background, so
 // each test runs this file as a child program (the block at the end), as main.ts would run it.
 import assert from "node:assert/strict";
+import { RUN_PERMISSIONS } from "../../lib/cli/self_command.ts";
 import { parseCli } from "../../lib/cli/args.ts";
 import { nodeStop } from "../../lib/cli/node_admin_cli.ts";
 import { nodeFiles } from "../../lib/cli/node_files.ts";
@@ -39,7 +40,7 @@ async function setting() {
 Deno.test("`serveNode()` serves until SIGTERM, with its status lines on stderr", async () => {
   await using s = await setting();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", SELF, ...s.flags, "--name", "node-srv", "--serve"],
+    args: ["run", ...RUN_PERMISSIONS, SELF, ...s.flags, "--name", "node-srv", "--serve"],
     env: { GHOST_HOME: s.home.root },
     stdin: "null",
     stdout: "piped",
@@ -73,7 +74,7 @@ Deno.test("`serveNode()` serves until SIGTERM, with its status lines on stderr",
 Deno.test("`startDetachedNode()` leaves a node running with a pid file and a log; `gvm node stop` ends it", async () => {
   await using s = await setting();
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", SELF, ...s.flags, "--name", "node-bg", "--detached"],
+    args: ["run", ...RUN_PERMISSIONS, SELF, ...s.flags, "--name", "node-bg", "--detached"],
     env: { GHOST_HOME: s.home.root },
     stdin: "null",
   }).output();
@@ -120,7 +121,7 @@ Deno.test("`startDetachedNode()` passes on the child's own error line", async ()
   });
   await holder.register({ name: "node-dup", id: "d".repeat(32), host: "127.0.0.1", port: 1 });
   const { code, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", SELF, ...s.flags, "--name", "node-dup", "--detached"],
+    args: ["run", ...RUN_PERMISSIONS, SELF, ...s.flags, "--name", "node-dup", "--detached"],
     env: { GHOST_HOME: s.home.root },
     stdin: "null",
   }).output();

@@ -1,6 +1,7 @@
 // The session writes to the process's own stdout and reads its stdin, so each test runs this
 // file as a child program (the block at the end), against a GPMD in the test process.
 import assert from "node:assert/strict";
+import { RUN_PERMISSIONS } from "../../lib/cli/self_command.ts";
 import { GpmdServer } from "../../lib/gpmd/server.ts";
 import { homePaths } from "../../lib/home.ts";
 import { GvmNode } from "../../lib/node/node.ts";
@@ -18,7 +19,7 @@ async function session(commands: string[], stdin?: string) {
     const child = new Deno.Command(Deno.execPath(), {
       args: [
         "run",
-        "-A",
+        ...RUN_PERMISSIONS,
         new URL(import.meta.url).pathname,
         String(gpmd.port),
         home.history,
