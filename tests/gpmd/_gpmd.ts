@@ -16,7 +16,7 @@ export interface TestGpmd extends AsyncDisposable {
 export async function startGpmd(options: Partial<GpmdServerOptions> = {}): Promise<TestGpmd> {
   const root = await Deno.makeTempDir({ prefix: "gvm-gpmd-test-" });
   const home = homePaths(root);
-  const cookie = await loadCookie(home);
+  const cookie = options.cookie ?? await loadCookie(home);
   const log: string[] = [];
   const server = await GpmdServer.start({
     port: 0,

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { until } from "../_until.ts";
 import { GpmdClient, parseGpmdAddress } from "../../lib/gpmd/client.ts";
 import { sha256Hex } from "../../lib/hash.ts";
 import { assertGvmError, assertRejectsGvmError } from "../_assert.ts";
@@ -55,7 +56,11 @@ Deno.test("`GpmdClient` registers a node for as long as its connection lives", a
   assert.equal(node.isOpen, false);
   assert.equal(await node.closed, undefined);
   // The registration ends with the connection; GPMD sees it close soon after.
-  while ((await admin.discover()).length > 0) await admin.status();
+  await until(
+    "GPMD drops the registration",
+    async () => (await admin.discover()).length === 0,
+    () => admin.status(),
+  );
   await assertRejectsGvmError(admin.lookup("node-1"), "NODE_NOT_FOUND");
 });
 

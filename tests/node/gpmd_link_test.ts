@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { until } from "../_until.ts";
 import { loadCookie } from "../../lib/cookie.ts";
 import { GpmdClient } from "../../lib/gpmd/client.ts";
 import { GpmdServer } from "../../lib/gpmd/server.ts";
@@ -81,7 +82,11 @@ Deno.test("`GpmdLink.open()` fails with NAME_TAKEN or GPMD_NOT_RUNNING, and clos
     closing.close();
     link.close();
     await using admin = await GpmdClient.connect({ address, cookie });
-    while ((await admin.discover()).length > 0) await admin.status();
+    await until(
+      "GPMD drops both registrations",
+      async () => (await admin.discover()).length === 0,
+      () => admin.status(),
+    );
     assert.deepEqual(logs, [], "a link closed on purpose does not report GPMD gone");
   } finally {
     await Deno.remove(root, { recursive: true });
