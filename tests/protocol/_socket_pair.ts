@@ -29,21 +29,3 @@ export async function socketPair(): Promise<SocketPair> {
     },
   };
 }
-
-/** Reads from `conn` until it ends; the bytes received. */
-export async function readAll(conn: Deno.Conn): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  const buffer = new Uint8Array(4096);
-  while (true) {
-    const n = await conn.read(buffer).catch(() => null);
-    if (n === null) break;
-    parts.push(buffer.slice(0, n));
-  }
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
