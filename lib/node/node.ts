@@ -325,6 +325,8 @@ export class GvmNode {
     const peer = this.#peer(name);
     const callId = crypto.randomUUID();
     const controller = new AbortController();
+    // Aborted already: its abort event has fired and will not fire again.
+    if (options.signal?.aborted) controller.abort();
     options.signal?.addEventListener("abort", () => controller.abort(), { once: true });
     this.#outgoing.set(callId, controller);
     const result = this.#runRemote(callId, peer, spec, { ...options, signal: controller.signal })

@@ -202,6 +202,10 @@ export class Connection {
     if (this.#isClosed) {
       return Promise.reject(this.#closeError ?? new GvmError("PEER_DOWN", "Connection closed"));
     }
+    // An abort that came before the request never fires its event: refuse here, send nothing.
+    if (options.signal?.aborted) {
+      return Promise.reject(new GvmError("CANCELLED", `'${message.t}' was cancelled`));
+    }
     const id = this.#nextId++;
     return new Promise<Replies[T]>((resolve, reject) => {
       const timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
