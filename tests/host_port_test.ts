@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseHostPort } from "../lib/host_port.ts";
+import { parseHostPort } from "../lib/names.ts";
 import { assertGvmError } from "./_assert.ts";
 
 const DEFAULTS = { host: "127.0.0.1", port: 5989 };

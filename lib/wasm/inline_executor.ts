@@ -9,7 +9,12 @@ import { MemoryPool } from "./memory_pool.ts";
 import type { PoolRequest } from "./sandbox_pool.ts";
 import type { WasmValue } from "./values.ts";
 import { bytesStdin, runEntry, WasiHost } from "./wasi_run.ts";
-import { INLINE_BUDGET_MS, INLINE_FINISH_BY_MS, INLINE_OUTPUT_CAP_BYTES } from "../limits.ts";
+import {
+  INLINE_BUDGET_MS,
+  INLINE_FINISH_BY_MS,
+  INLINE_OUTPUT_CAP_BYTES,
+  INLINE_TERMINATION_WAIT_MS,
+} from "../limits.ts";
 
 /** Never notified: `Atomics.wait` on it sleeps until the vm's termination wakes it. */
 const SLEEP_CELL = new Int32Array(new SharedArrayBuffer(4));
@@ -137,6 +142,7 @@ export class InlineExecutor {
     let error: GvmError | undefined;
     const plain = direct(compiled, request);
     const started = performance.now();
+    let lostTermination = false;
     this.#job = () => {
       try {
         const extra = memory ? { [POOLED_MEMORY_IMPORT.module]: { memory } } : undefined;
@@ -150,7 +156,9 @@ export class InlineExecutor {
       // Too close to the deadline to return safely: wait for the termination (see the constant),
       // asleep, so the watchdog thread gets the CPU (on one CPU a busy wait delays it).
       if (!plain && performance.now() - started >= INLINE_FINISH_BY_MS) {
-        for (;;) Atomics.wait(SLEEP_CELL, 0, 0, INLINE_BUDGET_MS);
+        const giveUp = performance.now() + INLINE_TERMINATION_WAIT_MS;
+        while (performance.now() < giveUp) Atomics.wait(SLEEP_CELL, 0, 0, INLINE_BUDGET_MS);
+        lostTermination = true;
       }
     };
     try {
@@ -173,6 +181,8 @@ export class InlineExecutor {
     }
     // A module may catch the exception we threw and go on; the attempt is void all the same.
     if (abandoned) return { kind: "sandbox", reason: abandoned.reason };
+    // Past its budget with no termination seen: whatever it computed, it counts as too long.
+    if (lostTermination) return { kind: "sandbox", reason: "budget" };
     if (error) return { kind: "failed", error, output };
     return { kind: "done", values, output };
   }

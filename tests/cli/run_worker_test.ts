@@ -2,7 +2,8 @@
 // outcome out.
 import assert from "node:assert/strict";
 import type { RunJob, RunOutcome } from "../../lib/cli/run_worker.ts";
-import { readModuleInfo } from "../../lib/wasm/signatures.ts";
+import { readModule } from "../../lib/wasm/module_reader.ts";
+import { moduleInfo } from "../../lib/wasm/signatures.ts";
 import { toWasmParams } from "../../lib/wasm/values.ts";
 
 const WORKER = new URL("../../lib/cli/run_worker.ts", import.meta.url);
@@ -26,10 +27,12 @@ async function runJob(job: RunJob): Promise<RunOutcome> {
 
 function exportJob(module: string, fn: string, args: bigint[]): RunJob {
   const bytes = Deno.readFileSync(new URL(`${module}.wasm`, MODULES));
-  const sig = readModuleInfo(bytes).functions.get(fn)!;
+  const read = readModule(bytes);
+  const sig = moduleInfo(read).functions.get(fn)!;
   const params = toWasmParams(fn, sig, args.map((value) => ({ type: "int", value })));
   return {
     bytes,
+    imports: read.imports,
     request: {
       type: "run",
       moduleName: module,

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import {
-  hostLabel,
+  formatNodeRef as hostLabel,
   isHost,
   isLoopback,
   isNodeId,
   isNodeName,
   isRemoteNodeName,
   parseNodeRef,
-} from "../../lib/node/node_ref.ts";
+} from "../../lib/names.ts";
 import { assertGvmError } from "../_assert.ts";
 
 Deno.test("`parseNodeRef()` reads a local name, name@host and name@host:port", () => {

@@ -7,7 +7,7 @@ import {
   serverHandshake,
   timeLeft,
 } from "../../lib/protocol/handshake.ts";
-import { HANDSHAKE_TIMEOUT_MS } from "../../lib/protocol/limits.ts";
+import { HANDSHAKE_TIMEOUT_MS } from "../../lib/limits.ts";
 import { assertRejectsGvmError } from "../_assert.ts";
 import { socketPair } from "./_socket_pair.ts";
 

@@ -2,12 +2,12 @@ import assert from "node:assert/strict";
 import { Connection } from "../../lib/protocol/connection.ts";
 import {
   BodyCollector,
-  MODULE_CHUNK_BYTES,
   sendChunks,
   sendFileChunks,
   sendParts,
 } from "../../lib/protocol/module_transfer.ts";
 import { sha256Hex } from "../../lib/hash.ts";
+import { MODULE_CHUNK_BYTES } from "../../lib/limits.ts";
 import { assertGvmError } from "../_assert.ts";
 import { socketPair } from "./_socket_pair.ts";
 

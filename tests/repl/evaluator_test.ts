@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { GpmdServer } from "../../lib/gpmd/server.ts";
 import { homePaths } from "../../lib/home.ts";
 import { GvmNode } from "../../lib/node/node.ts";
-import { Evaluator, type Output } from "../../lib/repl/evaluator.ts";
+import { Evaluator } from "../../lib/repl/evaluator.ts";
+import type { Output } from "../../lib/repl/output.ts";
 
 const MODULES = new URL("../../modules", import.meta.url).pathname;
 const COOKIE = "evaluator-test-cookie";

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { HISTORY_LIMIT, loadHistory, saveHistoryLine } from "../../lib/repl/history.ts";
+import { HISTORY_LIMIT } from "../../lib/limits.ts";
+import { loadHistory, saveHistoryLine } from "../../lib/repl/history.ts";
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "gvm-history-test-" });

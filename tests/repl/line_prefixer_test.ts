@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Output } from "../../lib/repl/evaluator.ts";
+import type { Output } from "../../lib/repl/output.ts";
 import { LinePrefixer } from "../../lib/repl/line_prefixer.ts";
 
 const encode = (text: string) => new TextEncoder().encode(text);
