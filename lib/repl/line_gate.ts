@@ -29,6 +29,7 @@ export class LineGate extends Readable {
   readonly #decoder = new TextDecoder();
   #pending = "";
   #held = false;
+  #raw = false;
   /** Sees every key first and returns those still meant for the line editor (Ctrl-R search). */
   keyFilter?: (text: string) => string;
 
@@ -40,6 +41,7 @@ export class LineGate extends Readable {
 
   /** Passed on to the terminal, for the line editor's raw mode. */
   setRawMode(mode: boolean): this {
+    this.#raw = mode;
     this.#source.setRawMode?.(mode);
     return this;
   }
@@ -57,6 +59,12 @@ export class LineGate extends Readable {
   #take(chunk: Uint8Array | string): void {
     // Streaming, so a character split across two reads is still one character.
     const text = typeof chunk === "string" ? chunk : this.#decoder.decode(chunk, { stream: true });
+    // A whole line ending in LF came through a cooked terminal (raw, Enter is CR): something
+    // (a shell after `fg`, a program sharing the terminal) put it back. The terminal has echoed
+    // that line itself; raw mode again, so the keys after it are not echoed twice.
+    if (this.#raw && text.endsWith("\n") && !text.includes("\r")) {
+      this.#source.setRawMode?.(true);
+    }
     const keys = this.keyFilter ? this.keyFilter(text) : text;
     if (keys === "") return;
     this.#passOn(keys);

@@ -36,6 +36,9 @@ export function handleTerminalSignals(prompt: TerminalPrompt): Disposable {
     Deno.kill(0, "SIGSTOP");
   };
   const onContinue = () => {
+    // Off, then on: raw mode is made from the modes the shell hands over now (and those are
+    // what exit restores), not from the ones saved when the prompt first started.
+    setRaw(false);
     setRaw(true);
     rl.resume();
     prompt.redraw();

@@ -7,6 +7,12 @@ import { shellCommand, TmuxSession } from "./_tmux.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const PROMPT = /\(node-[a-z]+\) >$/m;
+/**
+ * A screen that `clear` has wiped, holding only the shell's prompt. Not `/^\$ ?$/m`: the screen
+ * before `clear` ran also ends in a `$` line (under "Stopped"), and above it the node's prompt
+ * from before the stop, which the next wait for PROMPT would then take for the redrawn one.
+ */
+const CLEARED = /^\$ ?\s*$/;
 
 /** An interactive bash in tmux, in the repository, with GHOST_HOME set. */
 async function shell(home: string): Promise<TmuxSession> {
@@ -60,7 +66,7 @@ for (const how of ["run", "task"] as const) {
     // The shell has its terminal back: the whole job stopped, task runner included.
     await term.waitFor(/Stopped[^$]*\n\$ ?$/m);
     await term.keys("clear", "Enter");
-    await term.waitFor(/^\$ ?$/m);
+    await term.waitFor(CLEARED);
     await term.keys("fg", "Enter");
     await term.waitFor(PROMPT);
     await assertPromptWorks(term, name);
@@ -79,7 +85,7 @@ Deno.test("after SIGSTOP, SIGCONT and fg, no line is echoed twice and Ctrl-C doe
   Deno.kill(await nodePid(name), "SIGSTOP");
   await term.waitFor(/Stopped[^$]*\n\$ ?$/m);
   await term.keys("clear", "Enter");
-  await term.waitFor(/^\$ ?$/m);
+  await term.waitFor(CLEARED);
   await term.keys("fg", "Enter");
   await term.waitFor(PROMPT);
   await assertPromptWorks(term, name);

@@ -36,3 +36,21 @@ Deno.test("LineGate lets one line through at a time; keys and Ctrl-C pass at onc
   gate.release();
   assert.deepEqual(readAll(gate), []);
 });
+
+Deno.test("LineGate sets raw mode again when a line comes through a cooked terminal", () => {
+  const modes: boolean[] = [];
+  const terminal = { ...fakeTerminal(), setRawMode: (mode: boolean) => modes.push(mode) };
+  const gate = new LineGate(terminal);
+  terminal.type("a\n");
+  assert.deepEqual(modes, [], "not while the line editor has not asked for raw mode");
+  assert.deepEqual(readAll(gate).join(""), "a\n");
+  gate.release();
+  gate.setRawMode(true);
+  terminal.type("math.mul(6,7)\r");
+  assert.deepEqual(modes, [true], "Enter in raw mode is CR: set once, by the line editor");
+  assert.deepEqual(readAll(gate).join(""), "math.mul(6,7)\r");
+  gate.release();
+  terminal.type("math.mul(6,7)\n");
+  assert.deepEqual(modes, [true, true]);
+  assert.deepEqual(readAll(gate).join(""), "math.mul(6,7)\n", "the line itself goes on");
+});
