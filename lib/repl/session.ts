@@ -175,6 +175,8 @@ async function runPrompt(options: SessionOptions): Promise<number> {
     if (signalled) break;
     if (line.trim().length > 0) await saveHistoryLine(options.historyFile, line);
     const outcome = await evaluator.evaluate(line);
+    // SIGTERM/SIGHUP cancelled the call and closed the prompt: no prompt to draw again.
+    if (signalled) break;
     if (outcome === "failed") status = evaluator.failureStatus;
     if (outcome === "exit") {
       exited = true;
