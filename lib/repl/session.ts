@@ -75,10 +75,12 @@ export async function runSession(options: SessionOptions): Promise<number> {
   try {
     if (options.commands && options.commands.length > 0) {
       options.onNotify?.((line) => plainOutput.error(line));
+      using _signals = exitOnSignals(options.node);
       return await runLines(new Evaluator(options.node, plainOutput), options.commands);
     }
     if (!Deno.stdin.isTerminal()) {
       options.onNotify?.((line) => plainOutput.error(line));
+      using _signals = exitOnSignals(options.node);
       const rl = createInterface({ input: process.stdin, terminal: false });
       return await runLines(new Evaluator(options.node, plainOutput), rl);
     }
@@ -86,6 +88,27 @@ export async function runSession(options: SessionOptions): Promise<number> {
   } finally {
     await drained();
   }
+}
+
+/**
+ * `-c` and piped input: SIGINT and SIGTERM end gvm as they would by default (status 130, 143),
+ * but first kill the sandboxes running its calls, which would otherwise spin on until their
+ * watchdog sees the node gone.
+ */
+function exitOnSignals(node: GvmNode): Disposable {
+  const removers = ([["SIGINT", 130], ["SIGTERM", 143]] as const).map(([signal, status]) => {
+    const listener = () => {
+      node.close();
+      Deno.exit(status);
+    };
+    Deno.addSignalListener(signal, listener);
+    return () => Deno.removeSignalListener(signal, listener);
+  });
+  return {
+    [Symbol.dispose]() {
+      for (const remove of removers) remove();
+    },
+  };
 }
 
 async function runLines(

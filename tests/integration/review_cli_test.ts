@@ -1,6 +1,6 @@
 // Defects found by trying the product from outside, each pinned by the command that showed it.
 import assert from "node:assert/strict";
-import { runGvm, tempHome, TestGpmd } from "./_harness.ts";
+import { FIXTURES_DIR, GvmProcess, runGvm, tempHome, TestGpmd } from "./_harness.ts";
 
 Deno.test("a second gvm gpmd start in the same home is one error line, not two nested", async () => {
   await using home = await tempHome();
@@ -11,3 +11,31 @@ Deno.test("a second gvm gpmd start in the same home is one error line, not two n
   assert.equal(again.stderr.match(/error:/g)?.length, 1, again.stderr);
   assert.equal(again.stderr.trimEnd().split("\n").length, 1, again.stderr);
 });
+
+/** The state letter of process `pid` (R, S, Z ...), or undefined once it is gone. */
+async function processState(pid: number): Promise<string | undefined> {
+  const stat = await Deno.readTextFile(`/proc/${pid}/stat`).catch(() => undefined);
+  return stat?.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+}
+
+for (const [signal, status] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
+  Deno.test(`${signal} to a -c node stops the sandbox running its call before it exits`, async () => {
+    await using home = await tempHome();
+    await using gpmd = await TestGpmd.start(home.path);
+    await using node = new GvmProcess(
+      ["--gpmd", gpmd.address, "--modules", FIXTURES_DIR, "-c", "spin.announce()"],
+      { home: home.path },
+    );
+    await node.stdout.waitFor(/^spinning$/m);
+    const out = await new Deno.Command("pgrep", {
+      args: ["-P", String(node.child.pid)],
+      stdout: "piped",
+    }).output();
+    const sandboxes = new TextDecoder().decode(out.stdout).trim().split("\n").map(Number);
+    assert.ok(sandboxes.length > 0 && sandboxes[0] > 0, "no sandbox process");
+    node.kill(signal);
+    assert.equal((await node.exit()).code, status);
+    // Killed by the node on its way out, not left spinning until its watchdog sees the node gone.
+    for (const pid of sandboxes) assert.notEqual(await processState(pid), "R", `sandbox ${pid}`);
+  });
+}
