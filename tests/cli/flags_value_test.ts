@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { parseFlags } from "../../lib/cli/flags.ts";
+import { parseRunArgs } from "../../lib/cli/run_args.ts";
 import { GvmError } from "../../lib/errors.ts";
 
 const DEFS = {
@@ -25,4 +26,15 @@ Deno.test("parseFlags() still takes values that only look like flags", () => {
   assert.deepEqual(parseFlags(["--timeout", "-1"], DEFS, "gvm").values, { timeout: "-1" });
   assert.deepEqual(parseFlags(["-c", "--nope"], DEFS, "gvm").values, { command: ["--nope"] });
   assert.deepEqual(parseFlags(["--gpmd=-c"], DEFS, "gvm").values, { gpmd: "-c" });
+});
+
+Deno.test("parseRunArgs() says a flag needs a value when the next word is another of its flags", () => {
+  assert.throws(
+    () => parseRunArgs(["--invoke", "--env", "X=1", "prog.wasm"]),
+    (error: unknown) =>
+      error instanceof GvmError && error.code === "BAD_FLAGS" &&
+      /^--invoke needs a value/.test(error.message),
+  );
+  assert.equal(parseRunArgs(["--invoke", "add", "m.wasm", "--env"]).invoke, "add");
+  assert.deepEqual(parseRunArgs(["--env", "A=--dir", "m.wasm"]).env, ["A=--dir"]);
 });
