@@ -59,7 +59,7 @@ export function parseFlags(
       value = true;
     } else if (eq !== -1) {
       value = arg.slice(eq + 1);
-    } else if (i + 1 < args.length) {
+    } else if (i + 1 < args.length && !isKnownFlag(args[i + 1], defs)) {
       value = args[++i];
     } else {
       throw new GvmError("BAD_FLAGS", `${spelled} needs a value (see gvm --help)`);
@@ -73,6 +73,14 @@ export function parseFlags(
     }
   }
   return { values, positionals };
+}
+
+// `--gpmd -c math`: the value was forgotten, and the next flag is not it.
+function isKnownFlag(arg: string, defs: FlagDefs): boolean {
+  const spelled = arg.split("=", 1)[0];
+  if (spelled.startsWith("--")) return Object.hasOwn(defs, spelled.slice(2));
+  return spelled.length === 2 && spelled[0] === "-" &&
+    Object.values(defs).some((def) => def.short === spelled[1]);
 }
 
 function lookup(spelled: string, defs: FlagDefs, command: string): string {

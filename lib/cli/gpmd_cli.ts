@@ -1,5 +1,5 @@
 import { loadCookie } from "../cookie.ts";
-import { GvmError, toGvmError } from "../errors.ts";
+import { GvmError, isErrorCode, toGvmError } from "../errors.ts";
 import { GpmdClient, parseGpmdAddress } from "../gpmd/client.ts";
 import type { GpmdAddress } from "../protocol/gpmd_types.ts";
 import { GpmdServer } from "../gpmd/server.ts";
@@ -148,6 +148,9 @@ async function startDetached(
     } catch {
       // It already exited.
     }
+    // The child's own error line, passed on as it was.
+    const [, code, message] = /^error: ([A-Z_]+): (.*)$/.exec(why) ?? [];
+    if (isErrorCode(code)) throw new GvmError(code, message);
     throw new GvmError("IO_ERROR", `GPMD did not start: ${why}`);
   }
   child.stderr.cancel();

@@ -54,7 +54,10 @@ export function parseRunArgs(argv: string[]): RunCliOptions {
       throw new GvmError("BAD_FLAGS", `Unknown option '${flag}' for gvm run (see gvm --help)`);
     }
     const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
-    if (value === undefined) throw new GvmError("BAD_FLAGS", `${flag} needs a value`);
+    // `--invoke --env X=1 prog.wasm`: the value was forgotten, and the next flag is not it.
+    const isFlag = eq === -1 && value !== undefined &&
+      (VALUE_FLAGS.has(value.split("=", 1)[0]) || value === "--debug");
+    if (value === undefined || isFlag) throw new GvmError("BAD_FLAGS", `${flag} needs a value`);
     switch (flag) {
       case "--invoke":
         options.invoke = value;

@@ -37,6 +37,8 @@ const plainOutput: Output = {
     stdout.write(encoder.encode(text + "\n"));
   },
   error: (text) => {
+    // Once stdout's reader has gone, a script ends quietly (see runLines), as `yes | head` does.
+    if (stdout.broken) return;
     stderr.write(encoder.encode(text + "\n"));
   },
   stream: (fd, data, mayDrop) => {
@@ -77,10 +79,12 @@ export async function runSession(options: SessionOptions): Promise<number> {
   try {
     if (options.commands && options.commands.length > 0) {
       options.onNotify?.((line) => plainOutput.error(line));
+      using _signals = exitOnSignals(options.node);
       return await runLines(new Evaluator(options.node, plainOutput), options.commands);
     }
     if (!Deno.stdin.isTerminal()) {
       options.onNotify?.((line) => plainOutput.error(line));
+      using _signals = exitOnSignals(options.node);
       const rl = createInterface({ input: process.stdin, terminal: false });
       return await runLines(new Evaluator(options.node, plainOutput), rl);
     }
@@ -90,18 +94,48 @@ export async function runSession(options: SessionOptions): Promise<number> {
   }
 }
 
+/**
+ * `-c` and piped input: SIGINT and SIGTERM end gvm as they would by default (status 130, 143),
+ * but first kill the sandboxes running its calls, which would otherwise spin on until their
+ * watchdog sees the node gone.
+ */
+function exitOnSignals(node: GvmNode): Disposable {
+  const removers = ([["SIGINT", 130], ["SIGTERM", 143]] as const).map(([signal, status]) => {
+    const listener = () => {
+      node.close();
+      Deno.exit(status);
+    };
+    Deno.addSignalListener(signal, listener);
+    return () => Deno.removeSignalListener(signal, listener);
+  });
+  return {
+    [Symbol.dispose]() {
+      for (const remove of removers) remove();
+    },
+  };
+}
+
 async function runLines(
   evaluator: Evaluator,
   lines: Iterable<string> | AsyncIterable<string>,
 ): Promise<number> {
   let status = 0;
-  for await (const line of lines) {
-    const outcome = await evaluator.evaluate(line);
-    // The exit status is that of the last failing command (a program's own code, else 1).
-    if (outcome === "failed") status = evaluator.failureStatus;
-    if (outcome === "exit") break;
+  // `gvm -c ... | head`: once the reader has gone, nobody sees what the running call or the
+  // commands after it print; stop them and exit as a shell reports SIGPIPE (128 + 13).
+  stdout.onBroken = () => evaluator.interrupt();
+  try {
+    for await (const line of lines) {
+      if (stdout.broken) break;
+      const outcome = await evaluator.evaluate(line);
+      if (stdout.broken) break;
+      // The exit status is that of the last failing command (a program's own code, else 1).
+      if (outcome === "failed") status = evaluator.failureStatus;
+      if (outcome === "exit") break;
+    }
+  } finally {
+    stdout.onBroken = undefined;
   }
-  return status;
+  return stdout.broken ? 141 : status;
 }
 
 async function runPrompt(options: SessionOptions): Promise<number> {
@@ -177,6 +211,8 @@ async function runPrompt(options: SessionOptions): Promise<number> {
     if (signalled) break;
     if (line.trim().length > 0) await saveHistoryLine(options.historyFile, line);
     const outcome = await evaluator.evaluate(line);
+    // SIGTERM/SIGHUP cancelled the call and closed the prompt: no prompt to draw again.
+    if (signalled) break;
     if (outcome === "failed") status = evaluator.failureStatus;
     if (outcome === "exit") {
       exited = true;

@@ -116,7 +116,15 @@ export class ModuleCatalog {
     try {
       for await (const entry of Deno.readDir(this.#options.modulesDir)) {
         const match = /^(.+)\.wasm$/.exec(entry.name);
-        if (entry.isFile && match && isModuleName(match[1])) names.add(match[1]);
+        if (!match || !isModuleName(match[1])) continue;
+        // A symlinked module runs like any other, so it is listed too (unless it dangles).
+        const isFile = entry.isFile ||
+          (entry.isSymlink &&
+            await Deno.stat(`${this.#options.modulesDir}/${entry.name}`).then(
+              (info) => info.isFile,
+              () => false,
+            ));
+        if (isFile) names.add(match[1]);
       }
     } catch {
       // No folder: only the fallback's modules.
@@ -144,6 +152,10 @@ export class ModuleCatalog {
     } catch {
       this.#files.delete(name);
       return undefined;
+    }
+    if (!stat.isFile) {
+      // A FIFO would hold the call forever in a read no time limit covers.
+      throw new GvmError("BAD_MODULE", `${path} is not a regular file`);
     }
     // A file replaced or rewritten changes at least one of these.
     this.#checkSize(name, stat.size);
