@@ -14,9 +14,16 @@ async function withHome(fn: (root: string) => Promise<void>): Promise<void> {
   }
 }
 
-/** A process standing in for a headless node: it waits until killed. */
+/**
+ * A process standing in for a headless node: it waits until killed, and its command line carries
+ * the flags of a `gvm --detached` child (only such a process is taken for a node).
+ */
 function standIn(): Deno.ChildProcess {
-  return new Deno.Command("sleep", { args: ["60"], stdout: "null", stderr: "null" }).spawn();
+  return new Deno.Command(Deno.execPath(), {
+    args: ["eval", "setTimeout(() => {}, 60_000)", "--serve", "--detached-child"],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
 }
 
 /** A pid that no live process has: that of a child that has exited and been reaped. */

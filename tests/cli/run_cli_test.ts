@@ -57,7 +57,7 @@ Deno.test("`runWasm()` fails with one coded line: missing file, invalid module, 
 Deno.test("`runWasm()` stops a program past --timeout with TIMEOUT", async () => {
   const run = await gvmRun("--timeout", "0.2", `${FIXTURES}/spin.wasm`);
   assert.equal(run.code, 1);
-  assert.match(run.stderr, /^error: TIMEOUT: .*spin\.wasm ran past its 200 ms limit\n$/);
+  assert.match(run.stderr, /^error: TIMEOUT: .*spin\.wasm ran past its 0\.2 s limit\n$/);
 });
 
 Deno.test("`runWasm()` refuses a --dir that is not a folder with BAD_FLAGS", async () => {
