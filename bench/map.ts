@@ -1,6 +1,5 @@
 // Node.map figures for deno task bench: the speed-up of a CPU-bound batch on two nodes over one
 // (each node pinned to its own CPU), and the scheduler's own cost per call.
-import { cpus } from "node:os";
 import { RUN_PERMISSIONS } from "../lib/cli/self_command.ts";
 import type { GvmNode } from "../lib/node/node.ts";
 import { type MapHost, runMap } from "../lib/node/map.ts";
@@ -94,7 +93,7 @@ export async function benchMap(options: {
   canPin: boolean;
 }): Promise<MapFigures> {
   // All CPUs, not the ones this (maybe pinned) process may use: the nodes get their own.
-  const pinned = options.canPin && cpus().length >= 2;
+  const pinned = options.canPin && navigator.hardwareConcurrency >= 2;
   await using one = new PinnedNode(pinned ? 0 : undefined, options.home, options.gpmd);
   await using two = new PinnedNode(pinned ? 1 : undefined, options.home, options.gpmd);
   await Promise.all([one.ready(), two.ready()]);
