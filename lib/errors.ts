@@ -46,10 +46,12 @@ export type ErrorCode = typeof ERROR_CODES[number];
  * ```
  */
 export class GvmError extends Error {
+  /** What went wrong, as one of {@linkcode ERROR_CODES}. */
   readonly code: ErrorCode;
   /** For `EXIT_CODE`: the program's own exit status (its `proc_exit` argument). */
   readonly exitCode?: number;
 
+  /** A failure with code `code` and the one-line `message` a user sees. */
   constructor(code: ErrorCode, message: string, options?: GvmErrorOptions) {
     super(message, options);
     this.name = "GvmError";
@@ -60,6 +62,7 @@ export class GvmError extends Error {
 
 /** Options for {@linkcode GvmError}: the cause, and for `EXIT_CODE` the program's status. */
 export interface GvmErrorOptions extends ErrorOptions {
+  /** For `EXIT_CODE`: the program's own exit status. */
   exitCode?: number;
 }
 

@@ -1,13 +1,20 @@
 /** Where GVM keeps everything on disk: `GHOST_HOME`, else `~/.ghost-network`. */
 export interface HomePaths {
+  /** The ghost home folder itself. */
   root: string;
+  /** The cookie file: the shared secret of GPMD and nodes. */
   cookie: string;
+  /** The running GPMD's pid and address (`gvm gpmd start`). */
   pidFile: string;
+  /** The log of GPMD started by `gvm gpmd start`. */
   logFile: string;
+  /** The prompt's line history. */
   history: string;
   /** Headless nodes' pid files and logs (`gvm --detached`). */
   nodesDir: string;
+  /** GPMD's module store: module bodies by content hash, with a record per version. */
   modulesDir: string;
+  /** The module store's index (name → version → body). */
   modulesIndex: string;
 }
 

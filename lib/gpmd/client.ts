@@ -9,7 +9,13 @@ import {
   MODULE_TRANSFER_TIMEOUT_MS,
 } from "../limits.ts";
 import { dial, type TlsConfig } from "../protocol/transport.ts";
-import type { GpmdStatus, ModuleListing, NodeEntry, Replies } from "../protocol/messages.ts";
+import type {
+  GpmdStatus,
+  ModuleHead,
+  ModuleListing,
+  ModuleVersion,
+  NodeEntry,
+} from "../protocol/messages.ts";
 import type { GpmdAddress, StoredModule } from "../protocol/gpmd_types.ts";
 import { BodyCollector, sendParts } from "../protocol/module_transfer.ts";
 import { sha256Hex } from "../hash.ts";
@@ -32,7 +38,9 @@ export function parseGpmdAddress(text: string | undefined): GpmdAddress {
 
 /** Options for {@linkcode GpmdClient.connect}. */
 export interface GpmdClientOptions {
+  /** The GPMD to connect to. */
   address: GpmdAddress;
+  /** The shared secret both sides prove they hold in the handshake. */
   cookie: string;
   /** Connect over TLS, checking GPMD's certificate against this CA. */
   tls?: TlsConfig;
@@ -41,9 +49,6 @@ export interface GpmdClientOptions {
   /** Largest module body accepted from GPMD. @default {64 MiB} */
   maxModuleBytes?: number;
 }
-
-/** A module's identity in the store, without its body. */
-export type ModuleHead = Replies["module.get"];
 
 /**
  * Talks to one GPMD: used by nodes (registration lives as long as this connection) and by the
@@ -59,6 +64,7 @@ export class GpmdClient {
   readonly #conn: Connection;
   readonly #maxModuleBytes: number;
   #nextUpload = 1;
+  /** The GPMD this client is connected to. */
   readonly address: GpmdAddress;
 
   private constructor(conn: Connection, address: GpmdAddress, maxModuleBytes?: number) {
@@ -141,7 +147,7 @@ export class GpmdClient {
   /**
    * Stores a module version, sent in parts; `MODULE_EXISTS` if that version is there already.
    */
-  async upload(name: string, version: string, bytes: Uint8Array): Promise<Replies["module.put"]> {
+  async upload(name: string, version: string, bytes: Uint8Array): Promise<ModuleVersion> {
     const upload = this.#nextUpload++;
     const sha256 = await sha256Hex(bytes);
     await sendParts(this.#conn, upload, bytes);
@@ -197,6 +203,7 @@ export class GpmdClient {
     this.#conn.close();
   }
 
+  /** Closes the connection, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     this.close();
     return Promise.resolve();

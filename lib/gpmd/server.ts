@@ -22,7 +22,9 @@ export interface GpmdServerOptions {
   hostname?: string;
   /** Port; 0 picks a free one. @default {5989} */
   port?: number;
+  /** The ghost home: the module store and its lock live under it. */
   home: HomePaths;
+  /** The shared secret every client must prove it holds in the handshake. */
   cookie: string;
   /** Largest frame accepted from an authenticated client. @default {16 MiB} */
   maxFrameBytes?: number;
@@ -160,6 +162,7 @@ export class GpmdServer {
     this.#resolveDone();
   }
 
+  /** Closes the server and waits until it is done, for `await using`. */
   async [Symbol.asyncDispose](): Promise<void> {
     this.close();
     await this.#done;

@@ -58,7 +58,10 @@ export interface GvmNodeOptions {
   timeoutMs?: number;
   /** Memory cap per instance in MiB. @default {256} */
   maxMemoryMiB?: number;
-  /** Sandbox processes running wasm. @default {min(CPUs, 4)} */
+  /**
+   * Sandbox processes at most: they run the calls that outlive the inline budget, or every call
+   * with `isolation: "process"`. @default {min(CPUs, 4)}
+   */
   workers?: number;
   /** Inline first (moving long calls to a sandbox), or every call in a sandbox process. @default {"inline"} */
   isolation?: Isolation;
@@ -88,22 +91,32 @@ export type RunOptions = CallOptions & {
 
 /** A call started on a peer: its id at once, its result later. */
 export interface RemoteCall {
+  /** The call's id, as {@linkcode GvmNode.cancel} takes it. */
   callId: string;
+  /** Settles when the peer answers: the results, or the call's error. */
   result: Promise<CallResult>;
 }
 
 /** What `Node.info()` shows. */
 export interface NodeInfo {
+  /** The node's name. */
   name: string;
+  /** The node's id, fresh each start (see {@linkcode GvmNode.id}). */
   id: string;
+  /** The address the node listens on for peers. */
   host: string;
+  /** The port the node listens on for peers. */
   port: number;
+  /** GPMD's address, as `HOST:PORT`. */
   gpmd: string;
+  /** Whether the node is connected to GPMD now. */
   gpmdUp: boolean;
 }
 
 /**
- * A GVM node: registered with GPMD, listening for peers, running wasm in sandbox processes.
+ * A GVM node: registered with GPMD, listening for peers, running wasm inline on its own thread
+ * first and in sandbox processes when a call outlives the inline budget (every call in one with
+ * `isolation: "process"`).
  *
  * @example
  * ```ts
@@ -450,6 +463,7 @@ export class GvmNode {
     this.#runtime.pool.close();
   }
 
+  /** Closes the node, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     this.close();
     return Promise.resolve();

@@ -7,27 +7,57 @@ import { type PackedFrame, packFrame, packWholeFrame, unpackValue } from "./code
 
 /** A live node as GPMD knows and lists it. */
 export interface NodeEntry {
+  /** The node's name, unique among GPMD's live nodes. */
   name: string;
+  /** The node's id, fresh each time it starts (tells a restarted node from its old self). */
   id: string;
+  /** The host peers dial to reach the node. */
   host: string;
+  /** The port peers dial to reach the node. */
   port: number;
 }
 
 /** A stored module's name and versions. */
 export interface ModuleListing {
+  /** Module name. */
   name: string;
+  /** Every stored version of it. */
   versions: string[];
+  /** The version a bare name resolves to. */
   latest: string;
+}
+
+/** One stored version of a module, by name, version and content hash. */
+export interface ModuleVersion {
+  /** Module name. */
+  name: string;
+  /** Version, as uploaded. */
+  version: string;
+  /** Hex sha256 of the module body. */
+  sha256: string;
+}
+
+/** A stored module version without its body: its identity and size. */
+export interface ModuleHead extends ModuleVersion {
+  /** Size of the body in bytes. */
+  size: number;
 }
 
 /** GPMD's status figures. */
 export interface GpmdStatus {
+  /** GPMD's process id. */
   pid: number;
+  /** The address GPMD listens on. */
   hostname: string;
+  /** The port GPMD listens on. */
   port: number;
+  /** When GPMD started, as an ISO 8601 time. */
   startedAt: string;
+  /** Milliseconds since GPMD started. */
   uptimeMs: number;
+  /** Names of the live nodes registered with this GPMD. */
   nodes: string[];
+  /** How many modules the store holds (names, not versions). */
   modules: number;
   /** Module bodies served since start (each `module.get` that sent a body). */
   bodiesServed?: number;
@@ -83,11 +113,11 @@ export interface Replies {
   lookup: { node: NodeEntry };
   status: { status: GpmdStatus };
   stop: Record<never, never>;
-  "module.put": { name: string; version: string; sha256: string };
+  "module.put": ModuleVersion;
   "module.list": { modules: ModuleListing[] };
   "module.rm": Record<never, never>;
   modules: { modules: { name: string; exports: string[] }[] };
-  "module.get": { name: string; version: string; sha256: string; size: number };
+  "module.get": ModuleHead;
 }
 
 /** Messages that are not requests. */

@@ -86,7 +86,9 @@ export type Command =
  * ```
  */
 export interface MapTarget {
+  /** Module name. */
   module: string;
+  /** Export to call; absent runs the module's main. */
   fn?: string;
 }
 

@@ -8,8 +8,11 @@ import { readModule, type WasmModule } from "./module_reader.ts";
 
 /** A compiled module with what was read from its binary. */
 export interface LoadedModule {
+  /** Module name. */
   name: string;
+  /** Hex sha256 of `bytes`: the key compiled modules are cached by. */
   sha256: string;
+  /** Exports, imports and memory, as read from the binary. */
   info: ModuleInfo;
   /** Kept so the module can be shipped to a peer that lacks it. */
   bytes: Uint8Array;

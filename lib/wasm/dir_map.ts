@@ -2,7 +2,9 @@ import { GvmError } from "../errors.ts";
 
 /** A host folder a module may see, and the path it sees it under. */
 export interface DirMapping {
+  /** The folder on the host, used in place. */
   host: string;
+  /** The path the module sees it under. */
   guest: string;
 }
 

@@ -17,24 +17,32 @@ import {
 
 /** One call: `module`, `module(args)` (argv) or `module.fn(args)`. */
 export interface CallSpec {
+  /** Module name. */
   module: string;
+  /** Export to call; absent runs the module's main (`_start`, else a `main` without params). */
   fn?: string;
+  /** The export's arguments, or the program's arguments (argv after the name) without `fn`. */
   args: CallArg[];
 }
 
 /** A finished call: its result values with their declared types. */
 export interface CallResult {
+  /** The declared type of each result. */
   types: ValType[];
+  /** The result values, one per type. */
   values: WasmValue[];
 }
 
 /** Per-call options of {@linkcode WasmRuntime.call}. */
 export interface CallOptions {
-  /** Receives stdout (1) and stderr (2) bytes as they are produced. */
-  /** May return a promise to say "wait": the module then blocks until it settles. */
+  /**
+   * Receives stdout (1) and stderr (2) bytes as they are produced. May return a promise to say
+   * "wait": the module then blocks until it settles.
+   */
   onOutput?: (fd: 1 | 2, data: Uint8Array) => unknown;
-  /** Overrides the runtime's default time limit. */
+  /** Time limit of this call in milliseconds. @default {the runtime's `timeoutMs`} */
   timeoutMs?: number;
+  /** Aborting it cancels the call, which then fails with `CANCELLED`. */
   signal?: AbortSignal;
   /** Runs this exact body (by hash) instead of resolving the name. */
   loaded?: LoadedModule;

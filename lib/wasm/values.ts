@@ -9,7 +9,8 @@ export type CallArg =
 
 /**
  * An argument converted to the parameter type the export declares. A string fills two i32
- * parameters (pointer, length) once the sandbox has copied its bytes into the module's memory.
+ * parameters (pointer, length) once the runner (inline or in a sandbox) has copied its bytes into
+ * the module's memory.
  */
 export type WasmParam =
   | { type: "i32"; value: number }

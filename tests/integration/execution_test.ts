@@ -230,8 +230,9 @@ Deno.test("a module sees no files unless --allow-dir maps a folder, and its writ
   assert.match(missing.stderr, /^error: BAD_FLAGS: --allow-dir .*nope: not a folder/);
 });
 
-// Deno cannot stop a Worker thread stuck in wasm, so calls run in sandbox processes: killing one
-// must really stop the loop, and a sandbox must not outlive its node.
+// Deno cannot stop a Worker thread stuck in wasm, so a call that outlives the inline budget runs
+// in a sandbox process: killing one must really stop the loop, and a sandbox must not outlive its
+// node.
 async function sandboxesOf(pid: number): Promise<number[]> {
   const out = await new Deno.Command("ps", {
     args: ["-o", "pid=", "--ppid", String(pid)],
