@@ -1,6 +1,7 @@
 // `gvm run FILE.wasm [ARGS...]`: one shot, no GPMD, like `wasmtime run`. stdout carries only the
 // program's output (and --invoke results, one per line); the exit status is the program's own.
 import { exitStatusOf, formatError, GvmError, isErrorCode } from "../errors.ts";
+import { secondsText } from "../wasm/limit_text.ts";
 import { capMemory } from "../wasm/memory_cap.ts";
 import { readModuleInfo, type ValType } from "../wasm/signatures.ts";
 import { type CallArg, formatResults, toWasmParams } from "../wasm/values.ts";
@@ -98,7 +99,9 @@ function runInWorker(job: RunJob, timeoutSeconds: number | undefined): Promise<R
         resolve({
           ok: false,
           code: "TIMEOUT",
-          message: `${job.request.moduleName} ran past its ${timeoutSeconds * 1000} ms limit`,
+          message: `${job.request.moduleName} ran past its ${
+            secondsText(timeoutSeconds * 1000)
+          } limit`,
         });
       }, timeoutSeconds * 1000);
     }

@@ -39,3 +39,12 @@ for (const [signal, status] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
     for (const pid of sandboxes) assert.notEqual(await processState(pid), "R", `sandbox ${pid}`);
   });
 }
+
+Deno.test("gvm run --timeout reports its limit in seconds, the unit of the flag", async () => {
+  await using home = await tempHome();
+  const run = await runGvm(["run", "--timeout", "0.5", `${FIXTURES_DIR}/spin.wasm`], {
+    home: home.path,
+  });
+  assert.equal(run.code, 1);
+  assert.match(run.stderr, /^error: TIMEOUT: .*spin\.wasm ran past its 0\.5 s limit\n$/);
+});
