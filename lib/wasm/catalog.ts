@@ -119,7 +119,15 @@ export class ModuleCatalog {
     try {
       for await (const entry of Deno.readDir(this.#options.modulesDir)) {
         const match = /^(.+)\.wasm$/.exec(entry.name);
-        if (entry.isFile && match && MODULE_NAME.test(match[1])) names.add(match[1]);
+        if (!match || !MODULE_NAME.test(match[1])) continue;
+        // A symlinked module runs like any other, so it is listed too (unless it dangles).
+        const isFile = entry.isFile ||
+          (entry.isSymlink &&
+            await Deno.stat(`${this.#options.modulesDir}/${entry.name}`).then(
+              (info) => info.isFile,
+              () => false,
+            ));
+        if (isFile) names.add(match[1]);
       }
     } catch {
       // No folder: only the fallback's modules.

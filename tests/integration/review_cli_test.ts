@@ -1,6 +1,6 @@
 // Defects found by trying the product from outside, each pinned by the command that showed it.
 import assert from "node:assert/strict";
-import { FIXTURES_DIR, GvmProcess, runGvm, tempHome, TestGpmd } from "./_harness.ts";
+import { FIXTURES_DIR, GvmProcess, MODULES_DIR, runGvm, tempHome, TestGpmd } from "./_harness.ts";
 
 Deno.test("a second gvm gpmd start in the same home is one error line, not two nested", async () => {
   await using home = await tempHome();
@@ -47,4 +47,23 @@ Deno.test("gvm run --timeout reports its limit in seconds, the unit of the flag"
   });
   assert.equal(run.code, 1);
   assert.match(run.stderr, /^error: TIMEOUT: .*spin\.wasm ran past its 0\.5 s limit\n$/);
+});
+
+Deno.test("help lists a module symlinked into the modules folder, as it runs", async () => {
+  await using home = await tempHome();
+  await using gpmd = await TestGpmd.start(home.path);
+  const modules = await Deno.makeTempDir({ prefix: "gvm-test-modules-" });
+  try {
+    await Deno.symlink(`${MODULES_DIR}/math.wasm`, `${modules}/linked.wasm`);
+    await Deno.symlink(`${modules}/nowhere.wasm`, `${modules}/dangling.wasm`);
+    const run = await runGvm(
+      ["--gpmd", gpmd.address, "--modules", modules, "-c", "help", "-c", "linked.add(1,2)"],
+      { home: home.path },
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^Modules: linked$/m);
+    assert.match(run.stdout, /^3$/m);
+  } finally {
+    await Deno.remove(modules, { recursive: true });
+  }
 });
