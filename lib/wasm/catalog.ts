@@ -156,6 +156,10 @@ export class ModuleCatalog {
       this.#files.delete(name);
       return undefined;
     }
+    if (!stat.isFile) {
+      // A FIFO would hold the call forever in a read no time limit covers.
+      throw new GvmError("BAD_MODULE", `${path} is not a regular file`);
+    }
     // A file replaced or rewritten changes at least one of these.
     this.#checkSize(name, stat.size);
     const stamp = `${stat.ino}:${stat.size}:${stat.mtime?.getTime()}:${stat.ctime?.getTime()}`;

@@ -67,3 +67,24 @@ Deno.test("help lists a module symlinked into the modules folder, as it runs", a
     await Deno.remove(modules, { recursive: true });
   }
 });
+
+Deno.test("a FIFO or folder named NAME.wasm in the modules folder fails at once, never hangs", async () => {
+  await using home = await tempHome();
+  await using gpmd = await TestGpmd.start(home.path);
+  const modules = await Deno.makeTempDir({ prefix: "gvm-test-modules-" });
+  try {
+    const made = await new Deno.Command("mkfifo", { args: [`${modules}/fifo.wasm`] }).output();
+    assert.ok(made.success);
+    await Deno.mkdir(`${modules}/folder.wasm`);
+    // Waited for with a deadline: before the fix the first command never ended.
+    await using node = new GvmProcess(
+      ["--gpmd", gpmd.address, "--modules", modules, "-c", "fifo", "-c", "folder"],
+      { home: home.path },
+    );
+    await node.stderr.waitFor(/^error: BAD_MODULE: .*\/fifo\.wasm is not a regular file$/m);
+    await node.stderr.waitFor(/^error: BAD_MODULE: .*\/folder\.wasm is not a regular file$/m);
+    assert.equal((await node.exit()).code, 1);
+  } finally {
+    await Deno.remove(modules, { recursive: true });
+  }
+});
