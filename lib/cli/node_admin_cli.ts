@@ -53,7 +53,7 @@ async function runningNodes(home: HomePaths): Promise<NodePidFile[]> {
     const path = `${home.nodesDir}/${entry.name}`;
     try {
       const file = JSON.parse(await Deno.readTextFile(path)) as NodePidFile;
-      if (await isAlive(file.pid)) found.push(file);
+      if (await isHeadlessNode(file.pid)) found.push(file);
       else await Deno.remove(path);
     } catch {
       // Being written or removed right now: skip it.
@@ -70,6 +70,18 @@ async function isAlive(pid: number): Promise<boolean> {
     stderr: "null",
   }).output();
   return out.success && new TextDecoder().decode(out.stdout).trim() === String(pid);
+}
+
+// A stale pid file's pid may belong to another process by now (after a reboot, say): only a
+// process started by `gvm --detached` counts, so `gvm node stop` never signals a stranger.
+async function isHeadlessNode(pid: number): Promise<boolean> {
+  const out = await new Deno.Command("ps", {
+    args: ["-p", String(pid), "-o", "args="],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  const args = new TextDecoder().decode(out.stdout).trim().split(/\s+/);
+  return out.success && args.includes("--serve") && args.includes("--detached-child");
 }
 
 async function exists(path: string): Promise<boolean> {

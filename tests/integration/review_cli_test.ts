@@ -88,3 +88,27 @@ Deno.test("a FIFO or folder named NAME.wasm in the modules folder fails at once,
     await Deno.remove(modules, { recursive: true });
   }
 });
+
+Deno.test("gvm node list|stop ignore a stale pid file whose pid another process now has", async () => {
+  await using home = await tempHome();
+  await Deno.mkdir(`${home.path}/nodes`);
+  const stranger = new Deno.Command("sleep", { args: ["60"] }).spawn();
+  try {
+    await Deno.writeTextFile(
+      `${home.path}/nodes/ghost.pid`,
+      JSON.stringify({ pid: stranger.pid, name: "ghost", port: 1 }) + "\n",
+    );
+    const list = await runGvm(["node", "list"], { home: home.path });
+    assert.equal(list.code, 0, list.stderr);
+    assert.doesNotMatch(list.stdout, /ghost/);
+    const stop = await runGvm(["node", "stop", "ghost"], { home: home.path });
+    assert.equal(stop.code, 1);
+    assert.match(stop.stderr, /^error: NODE_NOT_FOUND: /);
+    // Still running: it was never signalled.
+    assert.equal(await processState(stranger.pid) !== undefined, true);
+    assert.notEqual(await processState(stranger.pid), "Z");
+  } finally {
+    stranger.kill();
+    await stranger.status;
+  }
+});
