@@ -36,10 +36,17 @@ export class AsyncOutput {
   #room: (() => void)[] = [];
   /** Bytes dropped by {@linkcode offer} since the last report. */
   dropped = 0;
+  /** Called once, when a write first fails: the reader has gone. */
+  onBroken?: () => void;
 
   constructor(sink: ByteSink, options: AsyncOutputOptions = {}) {
     this.#sink = sink;
     this.#cap = options.capBytes ?? DEFAULT_CAP;
+  }
+
+  /** Whether the reader has gone (a write failed); everything since is dropped. */
+  get broken(): boolean {
+    return this.#broken;
   }
 
   /** Bytes waiting to be written. */
@@ -92,6 +99,8 @@ export class AsyncOutput {
         this.#broken = true;
         this.#queue = [];
         this.#queued = 0;
+        this.onBroken?.();
+        this.onBroken = undefined;
       }
       if (this.#queued <= this.#cap) { for (const wake of this.#room.splice(0)) wake(); }
     }

@@ -35,6 +35,8 @@ const plainOutput: Output = {
     stdout.write(encoder.encode(text + "\n"));
   },
   error: (text) => {
+    // Once stdout's reader has gone, a script ends quietly (see runLines), as `yes | head` does.
+    if (stdout.broken) return;
     stderr.write(encoder.encode(text + "\n"));
   },
   stream: (fd, data, mayDrop) => {
@@ -116,13 +118,22 @@ async function runLines(
   lines: Iterable<string> | AsyncIterable<string>,
 ): Promise<number> {
   let status = 0;
-  for await (const line of lines) {
-    const outcome = await evaluator.evaluate(line);
-    // The exit status is that of the last failing command (a program's own code, else 1).
-    if (outcome === "failed") status = evaluator.failureStatus;
-    if (outcome === "exit") break;
+  // `gvm -c ... | head`: once the reader has gone, nobody sees what the running call or the
+  // commands after it print; stop them and exit as a shell reports SIGPIPE (128 + 13).
+  stdout.onBroken = () => evaluator.interrupt();
+  try {
+    for await (const line of lines) {
+      if (stdout.broken) break;
+      const outcome = await evaluator.evaluate(line);
+      if (stdout.broken) break;
+      // The exit status is that of the last failing command (a program's own code, else 1).
+      if (outcome === "failed") status = evaluator.failureStatus;
+      if (outcome === "exit") break;
+    }
+  } finally {
+    stdout.onBroken = undefined;
   }
-  return status;
+  return stdout.broken ? 141 : status;
 }
 
 async function runPrompt(options: SessionOptions): Promise<number> {
