@@ -151,3 +151,23 @@ Deno.test("-c output read by `head`: gvm ends (141) when its reader goes, not af
   assert.equal(status.code, 141);
   assert.doesNotMatch(await stderr, /^error: /m);
 });
+
+Deno.test("gvm run | head: the program's writes fail with EPIPE once the reader has gone", async () => {
+  await using home = await tempHome();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", ...RUN_PERMISSIONS, MAIN, "run", `${FIXTURES_DIR}/yes.wasm`],
+    env: { GHOST_HOME: home.path, NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const reader = child.stdout.getReader();
+  await reader.read();
+  await reader.cancel();
+  const deadline = setTimeout(() => child.kill("SIGKILL"), 10_000);
+  const status = await child.status;
+  clearTimeout(deadline);
+  assert.equal(status.signal, null, "killed at the deadline: the program never saw the pipe close");
+  // yes.wasm exits 3 when a write fails.
+  assert.equal(status.code, 3);
+});
