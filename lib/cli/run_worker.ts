@@ -19,14 +19,11 @@ export type RunOutcome =
   | { ok: true; values: WasmValue[] }
   | { ok: false; code: string; message: string; exitCode?: number };
 
+// Whoever read our output may have gone (`gvm run x.wasm | head`): the BrokenPipe goes on to
+// the program as EPIPE from fd_write, as under wasmtime, so a `yes` stops instead of spinning.
 function writeAll(target: typeof Deno.stdout, data: Uint8Array): void {
   let written = 0;
-  try {
-    while (written < data.length) written += target.writeSync(data.subarray(written));
-  } catch (error) {
-    // Whoever read our output has gone (`gvm run x.wasm | head`): drop the rest.
-    if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
-  }
+  while (written < data.length) written += target.writeSync(data.subarray(written));
 }
 
 function run({ bytes, imports, request }: RunJob): RunOutcome {

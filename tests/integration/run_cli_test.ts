@@ -98,7 +98,7 @@ Deno.test("gvm run --dir maps a folder in place; --timeout stops a runaway progr
     `${FIXTURES_DIR}/spin.wasm`,
   ]);
   assert.equal(spin.code, 1);
-  assert.match(spin.stderr, /^error: TIMEOUT: .*0\.5 s/);
+  assert.match(spin.stderr, /^error: TIMEOUT: .*0\.5 s limit/);
 });
 
 Deno.test("AssemblyScript's env.abort is a trap with its message and place; trace and seed work", async () => {
