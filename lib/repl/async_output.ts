@@ -48,11 +48,6 @@ export class AsyncOutput {
     return this.#broken;
   }
 
-  /** Whether the reader has gone (a write failed); everything since is dropped. */
-  get broken(): boolean {
-    return this.#broken;
-  }
-
   /** Bytes waiting to be written. */
   get queued(): number {
     return this.#queued;
