@@ -270,3 +270,26 @@ export async function runCommands(
   for (const command of commands) args.push("-c", command);
   return await runGvm(args, { home });
 }
+
+/**
+ * Runs `scripts/NAME.ts` to its end with gvm's permissions (`denoFlags` after them) and `args`;
+ * prints its last line, the summary, and returns it with the exit code and both outputs.
+ */
+export async function runScript(
+  name: string,
+  args: string[],
+  denoFlags: string[] = [],
+): Promise<{ code: number; out: string; err: string; summary: string }> {
+  const script = new URL(`../../scripts/${name}.ts`, import.meta.url).pathname;
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", ...RUN_PERMISSIONS, ...denoFlags, script, ...args],
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const out = new TextDecoder().decode(stdout);
+  const err = new TextDecoder().decode(stderr);
+  const summary = out.trimEnd().split("\n").pop() ?? "";
+  console.log(summary);
+  return { code, out, err, summary };
+}
