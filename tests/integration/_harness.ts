@@ -25,6 +25,13 @@ export async function tempHome(): Promise<TempHome> {
   };
 }
 
+/** A modules folder inside `home` holding `files` (name in the folder → path to copy). */
+export async function modulesFolder(home: string, files: Record<string, string>): Promise<string> {
+  const dir = await Deno.makeTempDir({ dir: home, prefix: "mods-" });
+  for (const [name, source] of Object.entries(files)) await Deno.copyFile(source, `${dir}/${name}`);
+  return dir;
+}
+
 /** Collects a child's output and lets a test wait for a pattern in it. */
 export class OutputWatch {
   text = "";
