@@ -27,6 +27,7 @@ import {
   withLength,
 } from "../tests/integration/_raw_wire.ts";
 import { encodeArgs } from "../lib/protocol/wasm_values.ts";
+import { wholeNumberOption } from "./_options.ts";
 
 const MODULES_DIR = new URL("../modules", import.meta.url).pathname;
 const COOKIE = "fuzz-cookie-not-secret";
@@ -36,18 +37,7 @@ const HANG_MS = 10_000;
 
 // ---- Options ---------------------------------------------------------------------------------
 
-function option(name: string, fallback: number): number {
-  const at = Deno.args.indexOf(`--${name}`);
-  const inline = Deno.args.find((a) => a.startsWith(`--${name}=`));
-  const text = inline ? inline.slice(name.length + 3) : at >= 0 ? Deno.args[at + 1] : undefined;
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 0) {
-    console.error(`fuzz: --${name} needs a whole number, got '${text}'`);
-    Deno.exit(2);
-  }
-  return value;
-}
+const option = (name: string, fallback: number) => wholeNumberOption("fuzz", name, fallback);
 
 const SEED = option("seed", Math.floor(Math.random() * 2 ** 31));
 const CONNECTIONS = option("connections", 10_000);

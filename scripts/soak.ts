@@ -36,23 +36,13 @@
 import { GpmdClient, GvmError, GvmNode, homePaths, loadCookie } from "../mod.ts";
 import { MODULES_DIR, tempHome, TestGpmd, TestNode } from "../tests/integration/_harness.ts";
 import { growth, type ProcStats, procStats } from "./_proc_stats.ts";
+import { wholeNumberOption } from "./_options.ts";
 
 const TOLERANCE = 0.2;
 /** Longest any one step (a call, a restart, a fence) may take before the soak calls it a hang. */
 const STEP_TIMEOUT_MS = 30_000;
 
-function option(name: string, fallback: number): number {
-  const at = Deno.args.indexOf(`--${name}`);
-  const inline = Deno.args.find((a) => a.startsWith(`--${name}=`));
-  const text = inline ? inline.slice(name.length + 3) : at >= 0 ? Deno.args[at + 1] : undefined;
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 0) {
-    console.error(`soak: --${name} needs a whole number, got '${text}'`);
-    Deno.exit(2);
-  }
-  return value;
-}
+const option = (name: string, fallback: number) => wholeNumberOption("soak", name, fallback);
 
 const SECONDS = option("seconds", 120);
 const CALLS = option("calls", 20);

@@ -9,25 +9,14 @@ import { boundedExports } from "../lib/wasm/bounded_exports.ts";
 import { usesGcTypes } from "../lib/wasm/gc_types.ts";
 import { capMemory, capModule } from "../lib/wasm/memory_cap.ts";
 import { importMemory } from "../lib/wasm/memory_import.ts";
-import { readModule } from "../lib/wasm/module_reader.ts";
+import { encodeU32, readModule } from "../lib/wasm/module_reader.ts";
 import { moduleInfo, readModuleInfo } from "../lib/wasm/signatures.ts";
 
 const mib = Number(Deno.args[0] ?? 20);
 const runs = Number(Deno.args[1] ?? 15);
 
-function leb(value: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = value & 0x7f;
-    value = Math.floor(value / 128);
-    if (value !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (value !== 0);
-  return out;
-}
-
 function section(id: number, content: number[] | Uint8Array): Uint8Array {
-  const head = [id, ...leb(content.length)];
+  const head = [id, ...encodeU32(content.length)];
   const out = new Uint8Array(head.length + content.length);
   out.set(head);
   out.set(content, head.length);
@@ -39,26 +28,26 @@ function bigModule(targetBytes: number): Uint8Array {
   // then a call to the function before (after the first), drop-free since it takes 2 args.
   const body = (i: number): number[] => {
     const code = [0, 0x20, 0, 0x20, 1, 0x6a];
-    for (let k = 0; k < 60; k++) code.push(0x41, ...leb(k + 1), 0x6a);
-    if (i > 0) code.push(0x20, 0, 0x10, ...leb(i - 1));
+    for (let k = 0; k < 60; k++) code.push(0x41, ...encodeU32(k + 1), 0x6a);
+    if (i > 0) code.push(0x20, 0, 0x10, ...encodeU32(i - 1));
     code.push(0x0b);
-    return [...leb(code.length), ...code];
+    return [...encodeU32(code.length), ...code];
   };
   const perBody = body(1000).length;
   const count = Math.floor(targetBytes / perBody);
   const types = [1, 0x60, 2, 0x7f, 0x7f, 1, 0x7f];
-  const functions = [...leb(count)];
+  const functions = [...encodeU32(count)];
   for (let i = 0; i < count; i++) functions.push(0);
   const exports: number[] = [];
   let exported = 0;
   for (let i = 0; i < count; i += 4) {
     const name = new TextEncoder().encode(`f${i}`);
-    exports.push(...leb(name.length), ...name, 0, ...leb(i));
+    exports.push(...encodeU32(name.length), ...name, 0, ...encodeU32(i));
     exported++;
   }
-  exports.unshift(...leb(exported + 1));
+  exports.unshift(...encodeU32(exported + 1));
   exports.push(6, ...new TextEncoder().encode("memory"), 2, 0);
-  const code: number[] = [...leb(count)];
+  const code: number[] = [...encodeU32(count)];
   for (let i = 0; i < count; i++) code.push(...body(i));
   const parts = [
     new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]),

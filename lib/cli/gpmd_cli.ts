@@ -1,5 +1,5 @@
 import { loadCookie } from "../cookie.ts";
-import { GvmError, isErrorCode, toGvmError } from "../errors.ts";
+import { GvmError, toGvmError } from "../errors.ts";
 import { GpmdClient, parseGpmdAddress } from "../gpmd/client.ts";
 import type { GpmdAddress } from "../protocol/gpmd_types.ts";
 import { GpmdServer } from "../gpmd/server.ts";
@@ -9,8 +9,8 @@ import { loadTls, type TlsConfig } from "../protocol/transport.ts";
 import type { CliCommand, ClientFlags } from "./args.ts";
 import { connectGpmd } from "./connect.ts";
 import { complain, formatDuration, say } from "./output.ts";
-import { selfCommand } from "./self_command.ts";
-import { GPMD_START_TIMEOUT_MS, START_FAILURE_READ_MS } from "../limits.ts";
+import { startDetachedChild } from "./detach.ts";
+import { GPMD_START_TIMEOUT_MS } from "../limits.ts";
 
 const READY_PREFIX = "GPMD listening on ";
 
@@ -122,7 +122,7 @@ async function startDetached(
       ? ["--max-module-bytes", String(options.caps.maxModuleBytes)]
       : []),
   ];
-  const [cmd, ...args] = selfCommand([
+  const ready = await startDetachedChild(home, [
     "gpmd",
     "start",
     "--detached-child",
@@ -131,56 +131,9 @@ async function startDetached(
     "--listen",
     options.listen,
     ...passOn,
-  ]);
-  const child = new Deno.Command(cmd, {
-    args,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    detached: true,
-    env: { GHOST_HOME: home.root },
-  }).spawn();
-  const ready = await readFirstLine(child.stdout, GPMD_START_TIMEOUT_MS);
-  if (!ready?.startsWith(READY_PREFIX)) {
-    const why = (await readFirstLine(child.stderr, START_FAILURE_READ_MS)) ?? "no output";
-    try {
-      child.kill();
-    } catch {
-      // It already exited.
-    }
-    // The child's own error line, passed on as it was.
-    const [, code, message] = /^error: ([A-Z_]+): (.*)$/.exec(why) ?? [];
-    if (isErrorCode(code)) throw new GvmError(code, message);
-    throw new GvmError("IO_ERROR", `GPMD did not start: ${why}`);
-  }
-  child.stderr.cancel();
-  child.unref();
-  say(`GPMD started: ${ready.slice(READY_PREFIX.length)}; log in ${home.logFile}`);
+  ], { readyPrefix: READY_PREFIX, timeoutMs: GPMD_START_TIMEOUT_MS, what: "GPMD" });
+  say(`GPMD started: ${ready}; log in ${home.logFile}`);
   return 0;
-}
-
-/** The first line `stream` prints within `timeoutMs`, if any. */
-export async function readFirstLine(
-  stream: ReadableStream<Uint8Array>,
-  timeoutMs: number,
-): Promise<string | undefined> {
-  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  const timer = setTimeout(() => reader.cancel(), timeoutMs);
-  try {
-    while (!text.includes("\n")) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += value;
-    }
-  } catch {
-    // Cancelled by the timer.
-  } finally {
-    clearTimeout(timer);
-    reader.cancel().catch(() => {});
-  }
-  const line = text.split("\n")[0].trim();
-  return line.length > 0 ? line : undefined;
 }
 
 async function findRunning(address: GpmdAddress, cookie: string, tls: TlsConfig | undefined) {

@@ -1,11 +1,9 @@
-import { GvmError, isErrorCode } from "../errors.ts";
 import type { HomePaths } from "../home.ts";
 import type { GvmNode } from "../node/node.ts";
-import { readFirstLine } from "./gpmd_cli.ts";
+import { startDetachedChild } from "./detach.ts";
 import { nodeFiles, type NodePidFile } from "./node_files.ts";
 import { complain, say } from "./output.ts";
-import { selfCommand } from "./self_command.ts";
-import { SERVE_START_TIMEOUT_MS, START_FAILURE_READ_MS } from "../limits.ts";
+import { SERVE_START_TIMEOUT_MS } from "../limits.ts";
 
 const READY_PREFIX = "GVM node ready: ";
 
@@ -71,31 +69,12 @@ async function removeOwnPidFile(path: string): Promise<void> {
  */
 export async function startDetachedNode(home: HomePaths, argv: string[]): Promise<number> {
   const args = argv.filter((arg) => arg !== "--detached");
-  const [cmd, ...rest] = selfCommand([...args, "--serve", "--detached-child"]);
-  const child = new Deno.Command(cmd, {
-    args: rest,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    detached: true,
-    env: { GHOST_HOME: home.root },
-  }).spawn();
-  const ready = await readFirstLine(child.stdout, SERVE_START_TIMEOUT_MS);
-  if (!ready?.startsWith(READY_PREFIX)) {
-    const why = (await readFirstLine(child.stderr, START_FAILURE_READ_MS)) ?? "no output";
-    try {
-      child.kill();
-    } catch {
-      // It already exited.
-    }
-    // The child's own error line, passed on as it was.
-    const [, code, message] = /^error: ([A-Z_]+): (.*)$/.exec(why) ?? [];
-    if (isErrorCode(code)) throw new GvmError(code, message);
-    throw new GvmError("IO_ERROR", `The node did not start: ${why}`);
-  }
-  child.stderr.cancel();
-  child.unref();
-  const [name, port, pid] = ready.slice(READY_PREFIX.length).split(" ");
+  const ready = await startDetachedChild(home, [...args, "--serve", "--detached-child"], {
+    readyPrefix: READY_PREFIX,
+    timeoutMs: SERVE_START_TIMEOUT_MS,
+    what: "The node",
+  });
+  const [name, port, pid] = ready.split(" ");
   say(
     `Node ${name} started in the background (pid ${pid}, port ${port}); log in ${
       nodeFiles(home, name).log

@@ -50,6 +50,9 @@ export interface MapResult {
   outputTruncated: boolean;
 }
 
+/** How one attempt at an item ended: what a {@linkcode MapResult} takes from it. */
+type Attempt = Pick<MapResult, "result" | "error" | "output" | "outputTruncated">;
+
 /** A node's share of a batch, for progress. */
 export interface MapNodeProgress {
   /** Node name. */
@@ -296,22 +299,16 @@ class Batch {
       (error) => ({ error: toGvmError(error) }),
     ).then((outcome) => {
       this.#inFlight.delete(controller);
-      this.#settle(item, node, outcome, output, truncated);
+      this.#settle(item, node, { ...outcome, output, outputTruncated: truncated });
     });
   }
 
-  #settle(
-    item: number,
-    node: string,
-    outcome: { result?: CallResult; error?: GvmError },
-    output: MapOutput[],
-    outputTruncated: boolean,
-  ): void {
+  #settle(item: number, node: string, outcome: Attempt): void {
     const error = outcome.error;
     const nodeDown = error !== undefined && NODE_DOWN.has(error.code) &&
       node !== this.#host.name && !this.#stopped;
     if (nodeDown) {
-      this.#heldOutput -= outputBytes(output);
+      this.#heldOutput -= outputBytes(outcome.output);
       this.#scheduler.nodeDown(node, item);
       this.#rerun++;
       const from = this.#rerunFrom.get(item) ?? [];
@@ -320,25 +317,19 @@ class Batch {
       // Nowhere left to run it: the node's failure becomes the call's.
       if (!this.#scheduler.hasLiveNode) {
         for (const waiting of this.#scheduler.abandon()) {
-          this.#record(waiting, node, { error }, [], false);
+          this.#record(waiting, node, { error, output: [], outputTruncated: false });
         }
       }
     } else {
       this.#scheduler.finish(node);
-      this.#record(item, node, outcome, output, outputTruncated);
+      this.#record(item, node, outcome);
     }
     this.#pump();
     this.#options.onProgress?.(this.progress());
     this.#wakeUp();
   }
 
-  #record(
-    item: number,
-    node: string,
-    outcome: { result?: CallResult; error?: GvmError },
-    output: MapOutput[],
-    outputTruncated: boolean,
-  ): void {
+  #record(item: number, node: string, outcome: Attempt): void {
     if (outcome.error) this.#failed++;
     this.#results.set(item, {
       index: item,
@@ -347,8 +338,8 @@ class Batch {
       rerunFrom: this.#rerunFrom.get(item) ?? [],
       result: outcome.result,
       error: outcome.error,
-      output,
-      outputTruncated,
+      output: outcome.output,
+      outputTruncated: outcome.outputTruncated,
     });
     this.#rerunFrom.delete(item);
   }

@@ -5,12 +5,11 @@ import type { ImportEntry } from "./module_reader.ts";
 import type { WasmValue } from "./values.ts";
 import type { RunRequest } from "./sandbox_messages.ts";
 import { AbortTrap, assemblyScriptImports } from "./wasi/assemblyscript.ts";
-import { type FdEntry, FdTable } from "./wasi/fd_table.ts";
+import { FdTable, preopenEntry, stdioEntries } from "./wasi/fd_table.ts";
 import { TimeOverlay } from "./wasi/filestat.ts";
 import { wasiImports } from "./wasi/imports.ts";
 import { GuestMemory } from "./wasi/memory.ts";
 import { WasiExit } from "./wasi/proc_calls.ts";
-import { DIR_RIGHTS, INHERITING_RIGHTS, STDIO_RIGHTS } from "./wasi/rights.ts";
 import type { WasiCall, WasiState } from "./wasi/state.ts";
 import { EMPTY_STDIN, type StdinSource } from "./wasi/stdin.ts";
 import { WASM_PAGE_BYTES } from "../limits.ts";
@@ -100,23 +99,8 @@ export class WasiHost {
     call.write = write;
     call.stdin = options.stdin ?? EMPTY_STDIN;
     call.beforeEffect = options.beforeEffect;
-    const stdio = ([0, 1, 2] as const).map((stream): FdEntry => ({
-      kind: "stdio",
-      stream,
-      base: STDIO_RIGHTS,
-      inheriting: 0n,
-      flags: 0,
-    }));
-    const preopens = dirs.map((dir): FdEntry => ({
-      kind: "dir",
-      root: dir.host,
-      rel: [],
-      preopen: dir.guest,
-      base: DIR_RIGHTS,
-      inheriting: INHERITING_RIGHTS,
-      flags: 0,
-    }));
-    this.#state.fds.reset([...stdio, ...preopens]);
+    const preopens = dirs.map((dir) => preopenEntry(dir.host, dir.guest));
+    this.#state.fds.reset([...stdioEntries(), ...preopens]);
   }
 
   /** Closes files the call left open (also done by the next {@linkcode prepare}). */

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { type CliCommand, parseCli } from "../../lib/cli/args.ts";
-import { gpmdStart, gpmdStatus, gpmdStop, readFirstLine } from "../../lib/cli/gpmd_cli.ts";
+import { gpmdStart, gpmdStatus, gpmdStop } from "../../lib/cli/gpmd_cli.ts";
+import { readFirstLine } from "../../lib/cli/detach.ts";
 import { loadCookie } from "../../lib/cookie.ts";
 import { GpmdServer } from "../../lib/gpmd/server.ts";
 import { homePaths } from "../../lib/home.ts";

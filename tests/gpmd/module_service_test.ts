@@ -6,6 +6,7 @@ import { homePaths } from "../../lib/home.ts";
 import { Connection } from "../../lib/protocol/connection.ts";
 import { BodyCollector } from "../../lib/protocol/module_transfer.ts";
 import { assertRejectsGvmError } from "../_assert.ts";
+import { connectionPair } from "../protocol/_socket_pair.ts";
 
 const MATH = new URL("../../modules/math.wasm", import.meta.url);
 
@@ -15,13 +16,7 @@ async function served(maxModuleBytes?: number) {
   const store = await ModuleStore.open(homePaths(root));
   const log: string[] = [];
   const service = new ModuleService({ store, maxModuleBytes, log: (line) => log.push(line) });
-  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const accepted = listener.accept();
-  const client = new Connection(
-    await Deno.connect({ hostname: "127.0.0.1", port: (listener.addr as Deno.NetAddr).port }),
-    { heartbeatMs: 0 },
-  );
-  const server = new Connection(await accepted, { heartbeatMs: 0 });
+  const { client, server } = await connectionPair();
   server.start(async (message, conn) => {
     try {
       if (message.t === "module.part") service.part(message, conn);

@@ -25,6 +25,13 @@ export async function tempHome(): Promise<TempHome> {
   };
 }
 
+/** A modules folder inside `home` holding `files` (name in the folder → path to copy). */
+export async function modulesFolder(home: string, files: Record<string, string>): Promise<string> {
+  const dir = await Deno.makeTempDir({ dir: home, prefix: "mods-" });
+  for (const [name, source] of Object.entries(files)) await Deno.copyFile(source, `${dir}/${name}`);
+  return dir;
+}
+
 /** Collects a child's output and lets a test wait for a pattern in it. */
 export class OutputWatch {
   text = "";
@@ -269,4 +276,27 @@ export async function runCommands(
   const args = ["--gpmd", gpmd.address, "--modules", modules, ...flags];
   for (const command of commands) args.push("-c", command);
   return await runGvm(args, { home });
+}
+
+/**
+ * Runs `scripts/NAME.ts` to its end with gvm's permissions (`denoFlags` after them) and `args`;
+ * prints its last line, the summary, and returns it with the exit code and both outputs.
+ */
+export async function runScript(
+  name: string,
+  args: string[],
+  denoFlags: string[] = [],
+): Promise<{ code: number; out: string; err: string; summary: string }> {
+  const script = new URL(`../../scripts/${name}.ts`, import.meta.url).pathname;
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", ...RUN_PERMISSIONS, ...denoFlags, script, ...args],
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const out = new TextDecoder().decode(stdout);
+  const err = new TextDecoder().decode(stderr);
+  const summary = out.trimEnd().split("\n").pop() ?? "";
+  console.log(summary);
+  return { code, out, err, summary };
 }

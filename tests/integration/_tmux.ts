@@ -1,5 +1,8 @@
 // A real terminal for tests: tmux on a private server (`-L`), so the user's own tmux sessions
 // are never touched; screens are polled against a deadline (a screen has no event to wait on).
+import { RUN_PERMISSIONS } from "../../lib/cli/self_command.ts";
+
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
 /** This test run's private tmux server. */
 const SOCKET = `gvm-test-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
@@ -31,6 +34,24 @@ export class TmuxSession implements AsyncDisposable {
     const session = `gvm-test-${crypto.randomUUID().slice(0, 8)}`;
     await tmux("new-session", "-d", "-s", session, "-x", "150", "-y", "40", command);
     return new TmuxSession(session);
+  }
+
+  /**
+   * Starts gvm from source with `flags` straight in a new session (no shell), with
+   * `GHOST_HOME=home` and `NO_COLOR=1`; the window stays 30 s after it exits.
+   */
+  static gvm(home: string, flags: string[]): Promise<TmuxSession> {
+    const command = shellCommand([
+      "env",
+      `GHOST_HOME=${home}`,
+      "NO_COLOR=1",
+      Deno.execPath(),
+      "run",
+      ...RUN_PERMISSIONS,
+      MAIN,
+      ...flags,
+    ]);
+    return TmuxSession.open(`${command}; sleep 30`);
   }
 
   /** What the window shows now. */

@@ -13,6 +13,7 @@ import type { Isolation } from "../../lib/wasm/runtime.ts";
 import {
   FIXTURES_DIR,
   MODULES_DIR,
+  modulesFolder,
   runCommands,
   tempHome,
   TestGpmd,
@@ -20,12 +21,6 @@ import {
 } from "./_harness.ts";
 
 const int = (value: bigint) => ({ type: "int" as const, value });
-
-async function modulesFolder(home: string, files: Record<string, string>): Promise<string> {
-  const dir = await Deno.makeTempDir({ dir: home, prefix: "mods-" });
-  for (const [name, source] of Object.entries(files)) await Deno.copyFile(source, `${dir}/${name}`);
-  return dir;
-}
 
 async function startNode(
   home: string,

@@ -9,6 +9,7 @@ import { encodeArgs } from "../../lib/protocol/wasm_values.ts";
 import {
   FIXTURES_DIR,
   MODULES_DIR,
+  modulesFolder,
   runCommands,
   tempHome,
   TestGpmd,
@@ -18,12 +19,6 @@ import {
 import { startInProcessGpmd, startInProcessNode } from "./_in_process.ts";
 
 const int = (value: bigint) => ({ type: "int" as const, value });
-
-async function modulesFolder(home: string, files: Record<string, string>): Promise<string> {
-  const dir = await Deno.makeTempDir({ dir: home, prefix: "mods-" });
-  for (const [name, source] of Object.entries(files)) await Deno.copyFile(source, `${dir}/${name}`);
-  return dir;
-}
 
 Deno.test("an endless loop is stopped at its limit while other calls, local and remote, complete", async () => {
   await using home = await tempHome();

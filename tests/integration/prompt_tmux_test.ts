@@ -1,31 +1,14 @@
 // Drives the interactive prompt in a real terminal (tmux): history with Up, Tab completion,
 // Ctrl-C on an empty line, Ctrl-D.
 import assert from "node:assert/strict";
-import { RUN_PERMISSIONS } from "../../lib/cli/self_command.ts";
 import { FIXTURES_DIR, MODULES_DIR, tempHome, TestGpmd, TestNode } from "./_harness.ts";
-import { shellCommand, TmuxSession } from "./_tmux.ts";
-
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+import { TmuxSession } from "./_tmux.ts";
 
 class Terminal extends TmuxSession {
   /** A node named node-5651 on `gpmd`, straight in the window (no shell). */
   static async node(home: string, gpmd: string, modules = MODULES_DIR): Promise<Terminal> {
-    const command = shellCommand([
-      "env",
-      `GHOST_HOME=${home}`,
-      "NO_COLOR=1",
-      Deno.execPath(),
-      "run",
-      ...RUN_PERMISSIONS,
-      MAIN,
-      "--gpmd",
-      gpmd,
-      "--modules",
-      modules,
-      "--name",
-      "node-5651",
-    ]);
-    const session = await TmuxSession.open(`${command}; sleep 30`);
+    const flags = ["--gpmd", gpmd, "--modules", modules, "--name", "node-5651"];
+    const session = await TmuxSession.gvm(home, flags);
     return new Terminal(session.session);
   }
 }

@@ -2,16 +2,11 @@ import assert from "node:assert/strict";
 import { Connection } from "../../lib/protocol/connection.ts";
 import type { StreamEvent } from "../../lib/protocol/messages.ts";
 import { OutputBatch } from "../../lib/node/output_batch.ts";
+import { connectionPair } from "../protocol/_socket_pair.ts";
 
 /** Two started connections over loopback; `serve` answers the client's calls. */
 async function pair(serve: (id: number | undefined, conn: Connection) => void) {
-  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const accepted = listener.accept();
-  const client = new Connection(
-    await Deno.connect({ hostname: "127.0.0.1", port: (listener.addr as Deno.NetAddr).port }),
-    { heartbeatMs: 0 },
-  );
-  const server = new Connection(await accepted, { heartbeatMs: 0 });
+  const { client, server } = await connectionPair();
   server.start((message, conn) => {
     if (message.t === "call") serve(message.id, conn);
   });

@@ -19,17 +19,23 @@ function listenB(admit: (who: PeerIdentity) => GvmError | undefined = () => unde
   return { listener, port: (listener.addr as Deno.NetAddr).port, accepted };
 }
 
-Deno.test("`dialPeer()` and `acceptPeer()` join two nodes, each knowing the other", async () => {
-  const b = listenB();
-  using _ = b.listener;
-  const dialled = await dialPeer({
+/** Node A dialling `port`, expecting node-b, with the shared cookie; `options` override. */
+function dialB(port: number, options: Partial<Parameters<typeof dialPeer>[0]> = {}) {
+  return dialPeer({
     host: "127.0.0.1",
-    port: b.port,
+    port,
     expected: "node-b",
     self: A,
     cookie: COOKIE,
     handler: () => {},
+    ...options,
   });
+}
+
+Deno.test("`dialPeer()` and `acceptPeer()` join two nodes, each knowing the other", async () => {
+  const b = listenB();
+  using _ = b.listener;
+  const dialled = await dialB(b.port);
   const accepted = await b.accepted;
   try {
     assert.deepEqual([dialled.name, dialled.id, dialled.direction], ["node-b", B.id, "out"]);
@@ -43,16 +49,7 @@ Deno.test("`dialPeer()` and `acceptPeer()` join two nodes, each knowing the othe
 Deno.test("`acceptPeer()` lists a node reached through another host's GPMD by its `via` name", async () => {
   const b = listenB();
   using _ = b.listener;
-  const dialled = await dialPeer({
-    host: "127.0.0.1",
-    port: b.port,
-    expected: "node-b",
-    key: "node-b@10.0.0.2",
-    via: "node-a@10.0.0.1",
-    self: A,
-    cookie: COOKIE,
-    handler: () => {},
-  });
+  const dialled = await dialB(b.port, { key: "node-b@10.0.0.2", via: "node-a@10.0.0.1" });
   const accepted = await b.accepted;
   try {
     assert.equal(dialled.name, "node-b@10.0.0.2");
@@ -67,14 +64,7 @@ Deno.test("`dialPeer()` refuses a node that is not the one it looked up, with CO
   const b = listenB();
   using _ = b.listener;
   await assertRejectsGvmError(
-    dialPeer({
-      host: "127.0.0.1",
-      port: b.port,
-      expected: "node-c",
-      self: A,
-      cookie: COOKIE,
-      handler: () => {},
-    }),
+    dialB(b.port, { expected: "node-c" }),
     "CONNECTION_DENIED",
     `The node at 127.0.0.1:${b.port} is node-b, not node-c`,
   );
@@ -85,14 +75,7 @@ Deno.test("`acceptPeer()` denial reaches the dialler with its code", async () =>
   const b = listenB(() => new GvmError("NAME_TAKEN", "node-a is already connected"));
   using _ = b.listener;
   await assertRejectsGvmError(
-    dialPeer({
-      host: "127.0.0.1",
-      port: b.port,
-      expected: "node-b",
-      self: A,
-      cookie: COOKIE,
-      handler: () => {},
-    }),
+    dialB(b.port),
     "NAME_TAKEN",
     "node-a is already connected",
   );
@@ -127,14 +110,7 @@ Deno.test("`dialPeer()` to a closed port fails with PEER_DOWN naming the node", 
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
   await assertRejectsGvmError(
-    dialPeer({
-      host: "127.0.0.1",
-      port,
-      expected: "node-b",
-      self: A,
-      cookie: COOKIE,
-      handler: () => {},
-    }),
+    dialB(port),
     "PEER_DOWN",
     `Cannot reach node-b at 127.0.0.1:${port}`,
   );
@@ -148,14 +124,7 @@ Deno.test("`dialPeer()` with the wrong cookie fails with AUTH_FAILED", async () 
   );
   accepted.catch(() => {});
   await assertRejectsGvmError(
-    dialPeer({
-      host: "127.0.0.1",
-      port: (listener.addr as Deno.NetAddr).port,
-      expected: "node-b",
-      self: A,
-      cookie: COOKIE,
-      handler: () => {},
-    }),
+    dialB((listener.addr as Deno.NetAddr).port),
     "AUTH_FAILED",
   );
   await assert.rejects(accepted);

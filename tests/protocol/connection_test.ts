@@ -3,22 +3,7 @@ import { GvmError } from "../../lib/errors.ts";
 import { Connection } from "../../lib/protocol/connection.ts";
 import { encodeMessage } from "../../lib/protocol/messages.ts";
 import { assertRejectsGvmError } from "../_assert.ts";
-import { socketPair } from "./_socket_pair.ts";
-
-/** Two connections over one real socket, not yet started. */
-async function connectionPair(options: { heartbeatMs?: number; deadAfterMs?: number } = {}) {
-  const sockets = await socketPair();
-  const client = new Connection(sockets.client, { heartbeatMs: 0, ...options });
-  const server = new Connection(sockets.server, { heartbeatMs: 0 });
-  return {
-    client,
-    server,
-    [Symbol.dispose]() {
-      client.close();
-      server.close();
-    },
-  };
-}
+import { connectionPair, socketPair } from "./_socket_pair.ts";
 
 Deno.test("`Connection.request()` resolves with the checked reply body", async () => {
   using pair = await connectionPair();

@@ -9,30 +9,16 @@ import {
 } from "../../lib/protocol/handshake.ts";
 import { HANDSHAKE_TIMEOUT_MS } from "../../lib/limits.ts";
 import { assertRejectsGvmError } from "../_assert.ts";
-import { socketPair } from "./_socket_pair.ts";
-
-async function pair() {
-  const sockets = await socketPair();
-  const client = new Connection(sockets.client, { heartbeatMs: 0 });
-  const server = new Connection(sockets.server, { heartbeatMs: 0 });
-  return {
-    client,
-    server,
-    [Symbol.dispose]() {
-      client.close();
-      server.close();
-    },
-  };
-}
+import { connectionPair, socketPair } from "./_socket_pair.ts";
 
 Deno.test("`clientHandshake()` and `serverHandshake()` agree on a shared cookie", async () => {
-  using p = await pair();
+  using p = await connectionPair();
   await Promise.all([clientHandshake(p.client, "secret"), serverHandshake(p.server, "secret")]);
   assert.ok(p.client.isOpen && p.server.isOpen);
 });
 
 Deno.test("`serverHandshake()` refuses a wrong cookie; the client learns it first", async () => {
-  using p = await pair();
+  using p = await connectionPair();
   const server = serverHandshake(p.server, "theirs");
   // The client checks the server's proof before sending its own, so it is the one to notice.
   await assertRejectsGvmError(
@@ -47,7 +33,7 @@ Deno.test("`serverHandshake()` refuses a wrong cookie; the client learns it firs
 });
 
 Deno.test("`serverHandshake()` tells a client with the wrong proof why, and closes", async () => {
-  using p = await pair();
+  using p = await connectionPair();
   const server = serverHandshake(p.server, "secret");
   p.client.send({ t: "hello", v: PROTOCOL_VERSION, nonce: "ab".repeat(16) });
   const challenge = await p.client.next(1000);
@@ -64,7 +50,7 @@ Deno.test("`serverHandshake()` tells a client with the wrong proof why, and clos
 
 Deno.test("`serverHandshake()` refuses another protocol version and a malformed nonce", async () => {
   {
-    using p = await pair();
+    using p = await connectionPair();
     const server = serverHandshake(p.server, "secret");
     p.client.send({ t: "hello", v: PROTOCOL_VERSION + 1, nonce: "ab".repeat(16) });
     await assertRejectsGvmError(
@@ -74,7 +60,7 @@ Deno.test("`serverHandshake()` refuses another protocol version and a malformed 
     );
   }
   {
-    using p = await pair();
+    using p = await connectionPair();
     const server = serverHandshake(p.server, "secret");
     p.client.send({ t: "hello", v: PROTOCOL_VERSION, nonce: "AB".repeat(16) });
     await assertRejectsGvmError(server, "AUTH_FAILED", "Malformed hello");
@@ -82,14 +68,14 @@ Deno.test("`serverHandshake()` refuses another protocol version and a malformed 
 });
 
 Deno.test("`serverHandshake()` refuses a first message that is not hello", async () => {
-  using p = await pair();
+  using p = await connectionPair();
   const server = serverHandshake(p.server, "secret");
   p.client.send({ t: "ping", id: 1 });
   await assertRejectsGvmError(server, "AUTH_FAILED", "Handshake expected 'hello', got 'ping'");
 });
 
 Deno.test("`serverHandshake()` gives up on a silent client at its deadline", async () => {
-  using p = await pair();
+  using p = await connectionPair();
   const deadline = performance.now() + 30;
   await assertRejectsGvmError(
     serverHandshake(p.server, "secret", deadline),
@@ -100,14 +86,14 @@ Deno.test("`serverHandshake()` gives up on a silent client at its deadline", asy
 
 Deno.test("`clientHandshake()` turns an error notice into its code", async () => {
   {
-    using p = await pair();
+    using p = await connectionPair();
     const client = clientHandshake(p.client, "secret");
     await p.server.next(1000);
     p.server.send({ t: "error", code: "CONNECTION_DENIED", message: "too many" });
     await assertRejectsGvmError(client, "CONNECTION_DENIED", "too many");
   }
   {
-    using p = await pair();
+    using p = await connectionPair();
     const client = clientHandshake(p.client, "secret");
     await p.server.next(1000);
     p.server.send({ t: "error", code: "AUTH_FAILED", message: "no" });
@@ -116,7 +102,7 @@ Deno.test("`clientHandshake()` turns an error notice into its code", async () =>
 });
 
 Deno.test("`clientHandshake()` refuses a malformed challenge nonce", async () => {
-  using p = await pair();
+  using p = await connectionPair();
   const client = clientHandshake(p.client, "secret");
   await p.server.next(1000);
   p.server.send({ t: "challenge", nonce: "xyz", proof: "00" });

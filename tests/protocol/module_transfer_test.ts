@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { Connection } from "../../lib/protocol/connection.ts";
 import {
   BodyCollector,
   sendChunks,
@@ -9,7 +8,7 @@ import {
 import { sha256Hex } from "../../lib/hash.ts";
 import { MODULE_CHUNK_BYTES } from "../../lib/limits.ts";
 import { assertGvmError } from "../_assert.ts";
-import { socketPair } from "./_socket_pair.ts";
+import { connectionPair } from "./_socket_pair.ts";
 
 const OPTIONS = { maxBytes: 10, flag: "--max-module-bytes", what: "math from node-1" };
 
@@ -64,17 +63,8 @@ Deno.test("`BodyCollector` stops keeping bytes past its cap and fails with BAD_M
 
 /** Two connections over one real socket, not yet started. */
 async function pair() {
-  const sockets = await socketPair();
-  const sender = new Connection(sockets.client, { heartbeatMs: 0 });
-  const receiver = new Connection(sockets.server, { heartbeatMs: 0 });
-  return {
-    sender,
-    receiver,
-    [Symbol.dispose]() {
-      sender.close();
-      receiver.close();
-    },
-  };
+  const p = await connectionPair();
+  return { sender: p.client, receiver: p.server, [Symbol.dispose]: () => p[Symbol.dispose]() };
 }
 
 /** Bytes with a pattern, so a reordered or dropped chunk shows. */

@@ -2,6 +2,7 @@
 // or a folder inside a preopened one (held as a path under the mapped root, so nothing outside
 // the root is ever opened on the module's behalf).
 import { Errno, WasiErrno } from "./errno.ts";
+import { DIR_RIGHTS, INHERITING_RIGHTS, STDIO_RIGHTS } from "./rights.ts";
 
 /** fdflags bits. */
 export const FdFlags = { APPEND: 1, DSYNC: 2, NONBLOCK: 4, RSYNC: 8, SYNC: 16 } as const;
@@ -40,6 +41,30 @@ export interface DirEntry extends Common {
 
 /** Anything a descriptor number can stand for. */
 export type FdEntry = StdioEntry | FileEntry | DirEntry;
+
+/** stdin, stdout and stderr as descriptors 0, 1 and 2, as every call starts. */
+export function stdioEntries(): StdioEntry[] {
+  return ([0, 1, 2] as const).map((stream) => ({
+    kind: "stdio",
+    stream,
+    base: STDIO_RIGHTS,
+    inheriting: 0n,
+    flags: 0,
+  }));
+}
+
+/** The host folder `root`, preopened for the module as `preopen`. */
+export function preopenEntry(root: string, preopen: string): DirEntry {
+  return {
+    kind: "dir",
+    root,
+    rel: [],
+    preopen,
+    base: DIR_RIGHTS,
+    inheriting: INHERITING_RIGHTS,
+    flags: 0,
+  };
+}
 
 /** The host path of a folder entry. */
 export function dirPath(entry: DirEntry): string {

@@ -11,6 +11,9 @@ import { effect, type WasiState } from "./state.ts";
 const OFlags = { CREAT: 1, DIRECTORY: 2, EXCL: 4, TRUNC: 8 } as const;
 const SYMLINK_FOLLOW = 1;
 
+/** A path argument: the folder descriptor, the rights it needs, the path's pointer and length. */
+type PathArgs = [fd: number, rights: bigint, ptr: number, len: number];
+
 const READ_RIGHTS = R.FD_READ | R.FD_READDIR;
 const WRITE_RIGHTS = R.FD_WRITE | R.FD_ALLOCATE | R.FD_FILESTAT_SET_SIZE | R.FD_DATASYNC;
 
@@ -47,6 +50,19 @@ export function pathCalls(s: WasiState) {
   const { memory: mem, fds } = s;
   const at = (dir: DirEntry, ptr: number, len: number, follow: boolean) =>
     resolvePath(dir, mem.string(ptr, len), follow);
+  /** The two ends of path_link and path_rename: a source that must exist and a destination. */
+  const ends = (
+    [oldFd, oldRights, oldPtr, oldLen]: PathArgs,
+    [newFd, newRights, newPtr, newLen]: PathArgs,
+    follow: boolean,
+  ) => {
+    const from = fds.dir(oldFd, oldRights);
+    const to = fds.dir(newFd, newRights);
+    const src = at(from, oldPtr, oldLen, follow);
+    const info = mustExist(src);
+    const dst = at(to, newPtr, newLen, false);
+    return { from, to, src, info, dst };
+  };
   return {
     path_create_directory(fd: number, ptr: number, len: number): number {
       const r = at(fds.dir(fd, R.PATH_CREATE_DIRECTORY), ptr, len, false);
@@ -84,11 +100,11 @@ export function pathCalls(s: WasiState) {
       newPtr: number,
       newLen: number,
     ): number {
-      const from = fds.dir(oldFd, R.PATH_LINK_SOURCE);
-      const to = fds.dir(newFd, R.PATH_LINK_TARGET);
-      const src = at(from, oldPtr, oldLen, (oldFlags & SYMLINK_FOLLOW) !== 0);
-      const info = mustExist(src);
-      const dst = at(to, newPtr, newLen, false);
+      const { src, info, dst } = ends(
+        [oldFd, R.PATH_LINK_SOURCE, oldPtr, oldLen],
+        [newFd, R.PATH_LINK_TARGET, newPtr, newLen],
+        (oldFlags & SYMLINK_FOLLOW) !== 0,
+      );
       check(!dst.info, Errno.EXIST);
       check(!info.isDirectory, Errno.PERM);
       check(!dst.trailingSlash, Errno.NOENT);
@@ -206,11 +222,11 @@ export function pathCalls(s: WasiState) {
       newPtr: number,
       newLen: number,
     ): number {
-      const from = fds.dir(oldFd, R.PATH_RENAME_SOURCE);
-      const to = fds.dir(newFd, R.PATH_RENAME_TARGET);
-      const src = at(from, oldPtr, oldLen, false);
-      const info = mustExist(src);
-      const dst = at(to, newPtr, newLen, false);
+      const { from, to, src, info, dst } = ends(
+        [oldFd, R.PATH_RENAME_SOURCE, oldPtr, oldLen],
+        [newFd, R.PATH_RENAME_TARGET, newPtr, newLen],
+        false,
+      );
       if (dst.trailingSlash) check(info.isDirectory, Errno.NOTDIR);
       if (dst.info && !dst.info.isSymlink) {
         if (info.isDirectory) check(dst.info.isDirectory, Errno.NOTDIR);

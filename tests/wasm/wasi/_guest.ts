@@ -1,11 +1,11 @@
 // A stand-in for a module: a linear memory and the host's WASI functions, called directly, so
 // each test names the exact call and errno with no compiler in between.
 import { Errno } from "../../../lib/wasm/wasi/errno.ts";
-import { type FdEntry, FdTable } from "../../../lib/wasm/wasi/fd_table.ts";
+import { FdTable, preopenEntry, stdioEntries } from "../../../lib/wasm/wasi/fd_table.ts";
 import { TimeOverlay } from "../../../lib/wasm/wasi/filestat.ts";
 import { wasiImports } from "../../../lib/wasm/wasi/imports.ts";
 import { GuestMemory } from "../../../lib/wasm/wasi/memory.ts";
-import { DIR_RIGHTS, INHERITING_RIGHTS, STDIO_RIGHTS } from "../../../lib/wasm/wasi/rights.ts";
+import { INHERITING_RIGHTS } from "../../../lib/wasm/wasi/rights.ts";
 import type { WasiCall } from "../../../lib/wasm/wasi/state.ts";
 import { EMPTY_STDIN } from "../../../lib/wasm/wasi/stdin.ts";
 
@@ -26,22 +26,7 @@ export class Guest {
     const guest = new GuestMemory();
     guest.bind(this.memory);
     const fds = new FdTable();
-    const stdio = ([0, 1, 2] as const).map((stream): FdEntry => ({
-      kind: "stdio",
-      stream,
-      base: STDIO_RIGHTS,
-      inheriting: 0n,
-      flags: 0,
-    }));
-    fds.reset([...stdio, {
-      kind: "dir",
-      root,
-      rel: [],
-      preopen: "/",
-      base: DIR_RIGHTS,
-      inheriting: INHERITING_RIGHTS,
-      flags: 0,
-    }]);
+    fds.reset([...stdioEntries(), preopenEntry(root, "/")]);
     this.call.write = (fd, data) => this.output.push({ fd, text: new TextDecoder().decode(data) });
     this.wasi = wasiImports({ memory: guest, fds, times: new TimeOverlay(), call: this.call });
   }

@@ -1,22 +1,18 @@
 // A bare WasiState for calling one family of WASI calls directly (no import object, no guard).
 import { Errno, WasiErrno } from "../../../lib/wasm/wasi/errno.ts";
-import { type DirEntry, type FdEntry, FdTable } from "../../../lib/wasm/wasi/fd_table.ts";
+import {
+  type DirEntry,
+  FdTable,
+  preopenEntry,
+  stdioEntries,
+} from "../../../lib/wasm/wasi/fd_table.ts";
 import { TimeOverlay } from "../../../lib/wasm/wasi/filestat.ts";
 import { GuestMemory } from "../../../lib/wasm/wasi/memory.ts";
-import { DIR_RIGHTS, INHERITING_RIGHTS, STDIO_RIGHTS } from "../../../lib/wasm/wasi/rights.ts";
 import type { WasiState } from "../../../lib/wasm/wasi/state.ts";
 import { EMPTY_STDIN } from "../../../lib/wasm/wasi/stdin.ts";
 
 export function dirEntry(root: string): DirEntry {
-  return {
-    kind: "dir",
-    root,
-    rel: [],
-    preopen: "/data",
-    base: DIR_RIGHTS,
-    inheriting: INHERITING_RIGHTS,
-    flags: 0,
-  };
+  return preopenEntry(root, "/data");
 }
 
 /** A state with stdio on 0-2 and `root` preopened as 3 (never touched unless a test does). */
@@ -25,14 +21,7 @@ export function state(root = "/nonexistent-gvm-root") {
   const guest = new GuestMemory();
   guest.bind(memory);
   const fds = new FdTable();
-  const stdio = ([0, 1, 2] as const).map((stream): FdEntry => ({
-    kind: "stdio",
-    stream,
-    base: STDIO_RIGHTS,
-    inheriting: 0n,
-    flags: 0,
-  }));
-  fds.reset([...stdio, dirEntry(root)]);
+  fds.reset([...stdioEntries(), dirEntry(root)]);
   const written: { fd: number; text: string }[] = [];
   const s: WasiState = {
     memory: guest,
