@@ -236,3 +236,9 @@ export const MAP_REDRAW_MS = 200;
 
 /** Most lines kept in the history file and in the prompt's history. */
 export const HISTORY_LIMIT = 1000;
+
+/** A program's small writes are gathered up to this many bytes before they are sent on. */
+export const OUTPUT_COALESCE_BYTES = 64 * 1024;
+
+/** ... or for at most this long (ms) after the first of them, checked at each write. */
+export const OUTPUT_COALESCE_MS = 5;

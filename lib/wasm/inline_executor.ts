@@ -6,6 +6,7 @@ import { usesGcTypes } from "./gc_types.ts";
 import { importMemory, POOLED_MEMORY_IMPORT } from "./memory_import.ts";
 import { type ImportEntry, readModule } from "./module_reader.ts";
 import { MemoryPool } from "./memory_pool.ts";
+import { OutputCoalescer } from "./output_coalescer.ts";
 import type { PoolRequest } from "./sandbox_pool.ts";
 import type { WasmValue } from "./values.ts";
 import { bytesStdin, runEntry, WasiHost } from "./wasi_run.ts";
@@ -118,6 +119,8 @@ export class InlineExecutor {
   run(compiled: Compiled, request: PoolRequest): InlineOutcome {
     if (compiled.heap) return { kind: "sandbox", reason: "heap" };
     const output: OutputChunk[] = [];
+    // Lines gathered into few chunks, each later one write to the caller (or one frame).
+    const gathered = new OutputCoalescer((fd, data) => output.push({ fd, data }));
     let buffered = 0;
     let abandoned: Abandon | undefined;
     const abandon = (reason: "output" | "effect"): never => {
@@ -128,7 +131,7 @@ export class InlineExecutor {
       if (abandoned) abandon(abandoned.reason);
       buffered += data.length;
       if (buffered > INLINE_OUTPUT_CAP_BYTES) abandon("output");
-      output.push({ fd, data });
+      gathered.write(fd, data);
     };
     const host = this.#host;
     host.prepare(request, write, request.dirs, {
@@ -183,6 +186,7 @@ export class InlineExecutor {
     if (abandoned) return { kind: "sandbox", reason: abandoned.reason };
     // Past its budget with no termination seen: whatever it computed, it counts as too long.
     if (lostTermination) return { kind: "sandbox", reason: "budget" };
+    gathered.flush();
     if (error) return { kind: "failed", error, output };
     return { kind: "done", values, output };
   }
