@@ -11,6 +11,7 @@ import { MODULES_DIR, tempHome, TestGpmd, TestNode } from "../tests/integration/
 import { haveErlang, runErlang } from "./erlang.ts";
 import { formatSummary, percentile, summarize, type Summary } from "./stats.ts";
 import { benchMap } from "./map.ts";
+import { benchPrinting, type PrintingFigures } from "./printing.ts";
 
 const { values: flags } = parseArgs({
   args: Deno.args,
@@ -241,6 +242,9 @@ const mapped = await benchMap({
   canPin: !flags["no-pin"] && await have("taskset"),
 });
 
+progress("printing: 200,000 lines, gvm run beside node:wasi");
+const printing = await benchPrinting(REPS);
+
 progress("module shipping (5 MiB)");
 const shipping = await repeat(REPS, async (rep = Math.random()) => {
   const bytes = paddedModule(await Deno.readFile(`${mods}/math.wasm`), 5 * 1024 * 1024, rep);
@@ -309,6 +313,20 @@ function relative(row: Row, ref: Summary | undefined, factor: number): Row {
 function report(figure: string, unit: string, gvm: Summary, reference: string): Row {
   return { figure, unit, gvm, reference, target: "report" };
 }
+// Whole processes, start-up included, as a user running either sees them.
+function printingRow({ gvm, node }: PrintingFigures): Row {
+  const figure = "200k lines printed (gvm run vs node:wasi, whole process)";
+  if (!node) return report(figure, "ms", gvm, "skipped: no node");
+  const ratio = gvm.median / node.median;
+  return {
+    figure,
+    unit: "ms",
+    gvm,
+    reference: `node:wasi ${formatSummary(node, 0)} ms → ${ratio.toFixed(2)}×`,
+    target: "≤ 1.5×",
+    met: ratio <= 1.5,
+  };
+}
 
 const flight = `remote calls/s, ${IN_FLIGHT} in flight`;
 const bareRef = `bare wasm call ${bare.toFixed(2)} µs`;
@@ -358,6 +376,7 @@ rows.push(
   report("RSS of an idle node", "MiB", rss, "—"),
   atMost("memory of an idle node, all its processes", "MiB", rssAll, 60, "—"),
   report("module shipping, 5 MiB", "MB/s", shipping, "raw TCP"),
+  printingRow(printing),
   atLeast("module shipping, 20 MiB", "MB/s", shipping20, 300, "chunked, sha256 as it arrives"),
 );
 
