@@ -72,6 +72,13 @@ export interface WasmRuntimeOptions {
   isolation?: Isolation;
 }
 
+/** What inline attempts came to: see {@linkcode WasmRuntime.inlineStats}. */
+export interface InlineStats {
+  attempts: number;
+  /** Attempts dropped and re-run in a sandbox, by why. */
+  dropped: Record<"budget" | "output" | "effect" | "heap", number>;
+}
+
 /** Entries remembered as outliving the inline budget; past this the memory starts afresh. */
 const MAX_LONG_ENTRIES = 4096;
 /**
@@ -107,6 +114,11 @@ export class WasmRuntime {
   // GC types go straight to a sandbox; the count says how many calls went there since.
   readonly #long = new Map<string, number>();
   #inProgress = 0;
+  /** Inline attempts so far, and how many of them were dropped for a sandbox, by reason. */
+  readonly inlineStats: InlineStats = {
+    attempts: 0,
+    dropped: { budget: 0, output: 0, effect: 0, heap: 0 },
+  };
 
   constructor(options: WasmRuntimeOptions) {
     this.catalog = options.catalog;
@@ -166,6 +178,8 @@ export class WasmRuntime {
       const t0 = performance.now();
       const outcome = this.#inline.run(compiled, request);
       this.#slice.spent(performance.now() - t0);
+      this.inlineStats.attempts++;
+      if (outcome.kind === "sandbox") this.inlineStats.dropped[outcome.reason]++;
       if (outcome.kind !== "sandbox") {
         this.#long.delete(key);
         await deliver(outcome.output, options.onOutput);
