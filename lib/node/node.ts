@@ -14,6 +14,7 @@ import {
   type CallOptions,
   type CallResult,
   type CallSpec,
+  type InlineStats,
   type Isolation,
   WasmRuntime,
 } from "../wasm/runtime.ts";
@@ -236,6 +237,12 @@ export class GvmNode {
   sandboxStats(): { calls: number; processes: number } {
     const pool = this.#runtime.pool;
     return { calls: pool.callCount, processes: pool.sandboxCount };
+  }
+
+  /** Calls tried inline so far, and those of them dropped and re-run in a sandbox, by why. */
+  inlineStats(): InlineStats {
+    const { attempts, dropped } = this.#runtime.inlineStats;
+    return { attempts, dropped: { ...dropped } };
   }
 
   /** The peer port. */

@@ -62,7 +62,10 @@ function reportDropped(): void {
 /** Waits until everything printed so far is out (before a prompt, and before exiting). */
 async function drained(): Promise<void> {
   reportDropped();
-  await Promise.all([stdout.flush(), stderr.flush()]);
+  // stdout first: an error line held back behind stdout (see runPrompt) is queued on stderr
+  // before stderr is waited for.
+  await stdout.flush();
+  await stderr.flush();
 }
 
 /**
@@ -159,9 +162,16 @@ async function runPrompt(options: SessionOptions): Promise<number> {
     },
   });
   // Node.map's progress line only where someone watches it redraw in place.
-  const output = Deno.stdout.isTerminal()
-    ? { ...plainOutput, columns: terminalColumns }
-    : plainOutput;
+  const output: Output = {
+    ...plainOutput,
+    // One terminal, two queues: an error line waits for what stdout still has queued, so Ctrl-C
+    // on Node.map reads progress line erased, "^C", then the error, never the error first.
+    error: (text) => {
+      if (stdout.queued === 0) plainOutput.error(text);
+      else stdout.flush().then(() => plainOutput.error(text));
+    },
+    ...(Deno.stdout.isTerminal() ? { columns: terminalColumns } : {}),
+  };
   const evaluator = new Evaluator(node, output);
   const search = new HistorySearch({
     history: () => (rl as unknown as { history: string[] }).history,
@@ -179,7 +189,10 @@ async function runPrompt(options: SessionOptions): Promise<number> {
   });
   rl.on("SIGINT", () => {
     if (evaluator.interrupt()) {
-      process.stdout.write("^C\n");
+      // Queued behind whatever the command still has queued, Node.map's progress line erased at
+      // the abort among it: written at once, "^C" landed first and the erase then cleared the
+      // empty line below it, leaving the progress line on screen.
+      stdout.write(encoder.encode("^C\n"));
       return;
     }
     if (rl.line.length > 0) {

@@ -80,6 +80,13 @@ export interface WasmRuntimeOptions {
   isolation?: Isolation;
 }
 
+/** What inline attempts came to: see {@linkcode WasmRuntime.inlineStats}. */
+export interface InlineStats {
+  attempts: number;
+  /** Attempts dropped and re-run in a sandbox, by why. */
+  dropped: Record<"budget" | "output" | "effect" | "heap", number>;
+}
+
 /** Entries remembered as outliving the inline budget; past this the memory starts afresh. */
 const MAX_LONG_ENTRIES = 4096;
 /**
@@ -115,6 +122,11 @@ export class WasmRuntime {
   // GC types go straight to a sandbox; the count says how many calls went there since.
   readonly #long = new Map<string, number>();
   #inProgress = 0;
+  /** Inline attempts so far, and how many of them were dropped for a sandbox, by reason. */
+  readonly inlineStats: InlineStats = {
+    attempts: 0,
+    dropped: { budget: 0, output: 0, effect: 0, heap: 0 },
+  };
 
   constructor(options: WasmRuntimeOptions) {
     this.catalog = options.catalog;
@@ -161,7 +173,8 @@ export class WasmRuntime {
     const key = `${loaded.sha256}:${entry.kind === "export" ? entry.fn : ""}`;
     // An attempt is abandoned before its first effect outside the instance (the WASI host's
     // beforeEffect), so mapped folders and stdin can start inline; kept instances live in
-    // sandboxes.
+    // sandboxes. A call remembered as long that still goes inline is its entry's periodic retry.
+    const retry = this.#long.has(key);
     const inline = this.isolation === "inline" && !request.keep &&
       timeoutMs >= INLINE_BUDGET_MS && !this.#stillLong(key);
     if (inline) {
@@ -171,20 +184,27 @@ export class WasmRuntime {
       if (options.signal?.aborted) {
         throw new GvmError("CANCELLED", `${label(request)} was cancelled`);
       }
-      const t0 = performance.now();
-      const outcome = this.#inline.run(compiled, request);
-      this.#slice.spent(performance.now() - t0);
-      if (outcome.kind !== "sandbox") {
-        this.#long.delete(key);
-        await deliver(outcome.output, options.onOutput);
-        if (outcome.kind === "failed") throw outcome.error;
-        return { types, values: outcome.values };
-      }
-      // Output past the buffer costs at most 64 KiB of printing to find out: not remembered, so a
-      // function that prints little for other arguments stays inline.
-      if (outcome.reason !== "output") {
-        if (this.#long.size >= MAX_LONG_ENTRIES) this.#long.clear();
-        this.#long.set(key, 0);
+      // Asked again after the wait: of a burst of calls that arrived before the first attempt
+      // found the entry long, each would otherwise spend its own budget (up to 50 ms of the
+      // node's thread when a termination is lost) proving it again, one turn each.
+      if (retry || !this.#long.has(key)) {
+        const t0 = performance.now();
+        const outcome = this.#inline.run(compiled, request);
+        this.#slice.spent(performance.now() - t0);
+        this.inlineStats.attempts++;
+        if (outcome.kind === "sandbox") this.inlineStats.dropped[outcome.reason]++;
+        if (outcome.kind !== "sandbox") {
+          this.#long.delete(key);
+          await deliver(outcome.output, options.onOutput);
+          if (outcome.kind === "failed") throw outcome.error;
+          return { types, values: outcome.values };
+        }
+        // Output past the buffer costs at most 64 KiB of printing to find out: not remembered,
+        // so a function that prints little for other arguments stays inline.
+        if (outcome.reason !== "output") {
+          if (this.#long.size >= MAX_LONG_ENTRIES) this.#long.clear();
+          this.#long.set(key, 0);
+        }
       }
     }
     const left = timeoutMs - (performance.now() - started);

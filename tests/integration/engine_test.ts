@@ -92,16 +92,34 @@ Deno.test("output past the inline buffer moves the call to a sandbox, and all of
   await using home = await tempHome();
   const mods = await modulesFolder(home.path, { "flood.wasm": `${FIXTURES_DIR}/flood.wasm` });
   await using gpmd = await TestGpmd.start(home.path);
-  await using node = await startNode(home.path, gpmd, mods);
   const chunks = INLINE_OUTPUT_CAP_BYTES / 65_536 + 2;
-  let bytes = 0;
-  await node.call({ module: "flood", fn: "run", args: [int(BigInt(chunks))] }, {
-    onOutput: (_fd, data) => void (bytes += data.length),
-  });
-  assert.equal(bytes, chunks * 65_536, "the abandoned attempt's output is not delivered");
-  assert.equal(node.sandboxStats().calls, 1, "the call was re-run in a sandbox");
-  await node.call({ module: "flood", fn: "run", args: [int(1n)] });
-  assert.equal(node.sandboxStats().calls, 1, "a short one still runs inline");
+  // On a loaded CPU the first attempt can be stalled past its 5 ms budget before it prints
+  // enough to pass the buffer: the call still moves to a sandbox, but for its time, and then it
+  // is rightly remembered as long. A fresh node tries again until the buffer is what moved it.
+  for (let attempt = 1;; attempt++) {
+    await using node = await startNode(home.path, gpmd, mods);
+    let bytes = 0;
+    await node.call({ module: "flood", fn: "run", args: [int(BigInt(chunks))] }, {
+      onOutput: (_fd, data) => void (bytes += data.length),
+    });
+    assert.equal(bytes, chunks * 65_536, "the abandoned attempt's output is not delivered");
+    assert.equal(node.sandboxStats().calls, 1, "the call was re-run in a sandbox");
+    const first = node.inlineStats();
+    assert.equal(first.attempts, 1, "the call was tried inline first");
+    if (first.dropped.output === 0 && attempt < 5) continue;
+    assert.deepEqual(first.dropped, { budget: 0, output: 1, effect: 0, heap: 0 });
+    // Output past the buffer is not remembered: a short call of the same export is tried inline
+    // again (where a loaded CPU may still stall it past its budget, so it may end in a sandbox).
+    await node.call({ module: "flood", fn: "run", args: [int(1n)] });
+    const second = node.inlineStats();
+    assert.equal(second.attempts, 2, "a short one is still tried inline");
+    assert.equal(
+      node.sandboxStats().calls,
+      1 + second.dropped.budget,
+      "a short one still runs inline unless stalled past its budget",
+    );
+    break;
+  }
 });
 
 Deno.test("--isolation process runs every call in a sandbox process; a bad mode is BAD_FLAGS", async () => {

@@ -52,6 +52,23 @@ Deno.test("`WasmRuntime.call()` runs a short call inline and a loop in a sandbox
   assert.equal(pool.callCount, 1, "moved to a sandbox");
 });
 
+Deno.test("`WasmRuntime.call()`: a burst of calls to an export past its budget tries it inline once", async () => {
+  const { pool, runtime: engine } = runtime("inline");
+  using _pool = pool;
+  // All decided inline before the first attempt found the export long: the others must not each
+  // spend a budget (or 50 ms waiting for a lost termination) of the node's thread finding it again.
+  const calls = Array.from(
+    { length: 4 },
+    () =>
+      engine.call({ module: "prog", fn: "spin", args: [] }, { loaded: program, timeoutMs: 300 }),
+  );
+  for (const call of calls) {
+    await assertRejectsGvmError(call, "TIMEOUT", "prog.spin ran past its 0.3 s limit");
+  }
+  assert.equal(engine.inlineStats.attempts, 1);
+  assert.equal(engine.inlineStats.dropped.budget, 1);
+});
+
 Deno.test("`WasmRuntime.call()` with process isolation runs every call in a sandbox", async () => {
   const { pool, runtime: engine } = runtime("process");
   using _pool = pool;
