@@ -52,7 +52,13 @@ export {
   type RemoteCall,
   type RunOptions,
 } from "./lib/node/node.ts";
-export type { CallOptions, CallResult, CallSpec, Isolation } from "./lib/wasm/runtime.ts";
+export type {
+  CallOptions,
+  CallResult,
+  CallSpec,
+  InlineStats,
+  Isolation,
+} from "./lib/wasm/runtime.ts";
 export { type CallArg, formatResults, type WasmValue } from "./lib/wasm/values.ts";
 export type { DirMapping } from "./lib/wasm/dir_map.ts";
 export type { ModuleIndex } from "./lib/node/module_index.ts";

@@ -82,6 +82,7 @@ export interface WasmRuntimeOptions {
 
 /** What inline attempts came to: see {@linkcode WasmRuntime.inlineStats}. */
 export interface InlineStats {
+  /** Calls tried inline on the node's thread. */
   attempts: number;
   /** Attempts dropped and re-run in a sandbox, by why. */
   dropped: Record<"budget" | "output" | "effect" | "heap", number>;
