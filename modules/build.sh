@@ -83,6 +83,13 @@ done
 
 # Fixtures that must be malformed, so they have no source to compile.
 mkdir -p "$fixtures"
+# The tests run the examples from copies of their own: modules/ is the user's folder.
+mkdir -p "$fixtures/examples"
+for src in "$modules"/*.wat "$modules"/*.c; do
+  example="${src%.*}.wasm"
+  echo "copy      $(rel "$example") -> $(rel "$fixtures/examples")"
+  cp "$example" "$fixtures/examples/"
+done
 echo "write     $(rel "$fixtures/broken.wasm") (not wasm at all)"
 printf 'this is not wasm\n' >"$fixtures/broken.wasm"
 

@@ -10,7 +10,7 @@ import { GpmdServer } from "../../lib/gpmd/server.ts";
 import { loadCookie } from "../../lib/cookie.ts";
 import { homePaths } from "../../lib/home.ts";
 
-const MODULES = new URL("../../modules", import.meta.url).pathname;
+const MODULES = new URL("../fixtures/examples", import.meta.url).pathname;
 
 /** Runs `gvm ...args` (this file) in a fresh GHOST_HOME with a GPMD of its own. */
 async function gvm(...args: string[]) {

@@ -7,7 +7,7 @@ import { runWasm } from "../../lib/cli/run_cli.ts";
 import { complain } from "../../lib/cli/output.ts";
 import { exitStatusOf, formatError } from "../../lib/errors.ts";
 
-const MODULES = new URL("../../modules", import.meta.url).pathname;
+const MODULES = new URL("../fixtures/examples", import.meta.url).pathname;
 const FIXTURES = new URL("../fixtures", import.meta.url).pathname;
 
 async function gvmRun(...args: string[]) {

@@ -7,7 +7,7 @@ import { moduleInfo } from "../../lib/wasm/signatures.ts";
 import { toWasmParams } from "../../lib/wasm/values.ts";
 
 const WORKER = new URL("../../lib/cli/run_worker.ts", import.meta.url);
-const MODULES = new URL("../../modules/", import.meta.url);
+const MODULES = new URL("../fixtures/examples/", import.meta.url);
 
 async function runJob(job: RunJob): Promise<RunOutcome> {
   const worker = new Worker(WORKER, { type: "module" });

@@ -16,7 +16,7 @@ import { GvmNode } from "../../lib/node/node.ts";
 import { OutputWatch } from "../integration/_harness.ts";
 import { captureOutput } from "./_capture.ts";
 
-const MODULES = new URL("../../modules", import.meta.url).pathname;
+const MODULES = new URL("../fixtures/examples", import.meta.url).pathname;
 const SELF = new URL(import.meta.url).pathname;
 
 /** A temp GHOST_HOME with a GPMD; both gone on dispose. */

@@ -7,7 +7,7 @@ import { homePaths } from "../../lib/home.ts";
 import { assertRejectsGvmError } from "../_assert.ts";
 import { captureOutput } from "./_capture.ts";
 
-const MATH = new URL("../../modules/math.wasm", import.meta.url).pathname;
+const MATH = new URL("../fixtures/examples/math.wasm", import.meta.url).pathname;
 
 Deno.test("`gvm wasm upload`, `list` and `rm` print one line each against a real GPMD", async () => {
   const root = await Deno.makeTempDir({ prefix: "gvm-wasm-cli-test-" });

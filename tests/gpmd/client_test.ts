@@ -5,8 +5,8 @@ import { sha256Hex } from "../../lib/hash.ts";
 import { assertGvmError, assertRejectsGvmError } from "../_assert.ts";
 import { startGpmd } from "./_gpmd.ts";
 
-const MATH = new URL("../../modules/math.wasm", import.meta.url);
-const TYPES = new URL("../../modules/types.wasm", import.meta.url);
+const MATH = new URL("../fixtures/examples/math.wasm", import.meta.url);
+const TYPES = new URL("../fixtures/examples/types.wasm", import.meta.url);
 
 Deno.test("`parseGpmdAddress()` fills in 127.0.0.1:5989 and rejects port 0", () => {
   assert.deepEqual(parseGpmdAddress(undefined), { host: "127.0.0.1", port: 5989 });

@@ -8,7 +8,7 @@ import { BodyCollector } from "../../lib/protocol/module_transfer.ts";
 import { assertRejectsGvmError } from "../_assert.ts";
 import { connectionPair } from "../protocol/_socket_pair.ts";
 
-const MATH = new URL("../../modules/math.wasm", import.meta.url);
+const MATH = new URL("../fixtures/examples/math.wasm", import.meta.url);
 
 /** A ModuleService over a temp store, served on one side of a real socket as GPMD serves it. */
 async function served(maxModuleBytes?: number) {

@@ -72,7 +72,7 @@ Deno.test("`GpmdServer` answers what it does not serve with PROTOCOL_ERROR and k
 Deno.test("`GpmdServer.status()` counts nodes, modules and bodies served", async () => {
   await using gpmd = await startGpmd();
   await using client = await GpmdClient.connect({ address: gpmd.address, cookie: gpmd.cookie });
-  const math = await Deno.readFile(new URL("../../modules/math.wasm", import.meta.url));
+  const math = await Deno.readFile(new URL("../fixtures/examples/math.wasm", import.meta.url));
   await client.upload("math", "v1", math);
   await client.fetchModule({ name: "math" });
   await client.register({ name: "node-s", id: ID, host: "127.0.0.1", port: 4000 });

@@ -7,8 +7,8 @@ import { ModuleStore } from "../../lib/gpmd/store.ts";
 import { GpmdServer } from "../../lib/gpmd/server.ts";
 import { assertRejectsGvmError } from "../_assert.ts";
 
-const MATH = new URL("../../modules/math.wasm", import.meta.url);
-const TYPES = new URL("../../modules/types.wasm", import.meta.url);
+const MATH = new URL("../fixtures/examples/math.wasm", import.meta.url);
+const TYPES = new URL("../fixtures/examples/types.wasm", import.meta.url);
 
 async function withRoot(test: (root: string) => Promise<void>): Promise<void> {
   const root = await Deno.makeTempDir({ prefix: "gvm-store-" });

@@ -3,8 +3,8 @@ import { homePaths } from "../../lib/home.ts";
 import { ModuleStore } from "../../lib/gpmd/store.ts";
 import { assertRejectsGvmError } from "../_assert.ts";
 
-const MATH = new URL("../../modules/math.wasm", import.meta.url);
-const TYPES = new URL("../../modules/types.wasm", import.meta.url);
+const MATH = new URL("../fixtures/examples/math.wasm", import.meta.url);
+const TYPES = new URL("../fixtures/examples/types.wasm", import.meta.url);
 
 async function withStore(test: (store: ModuleStore, root: string) => Promise<void>): Promise<void> {
   const root = await Deno.makeTempDir();

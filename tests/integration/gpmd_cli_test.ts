@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { MODULES_DIR, runGvm, tempHome, TestGpmd } from "./_harness.ts";
+import { FIXTURES_DIR, MODULES_DIR, runGvm, tempHome, TestGpmd } from "./_harness.ts";
 
 async function startDetached(home: string): Promise<string> {
   const started = await runGvm(["gpmd", "start", "--port", "0"], { home });
@@ -90,7 +90,7 @@ Deno.test("gvm wasm upload stores versions; list shows them; nodes run the lates
   const duplicate = await upload("v0.2.0", `${MODULES_DIR}/math.wasm`);
   assert.equal(duplicate.code, 1);
   assert.match(duplicate.stderr, /^error: MODULE_EXISTS: /);
-  const notWasm = await upload("v0.3.0", `${MODULES_DIR}/math.wat`);
+  const notWasm = await upload("v0.3.0", `${FIXTURES_DIR}/spin.wat`); // WAT text, not a binary
   assert.match(notWasm.stderr, /^error: BAD_MODULE: /);
   const missing = await upload("v0.4.0", `${home.path}/nothing.wasm`);
   assert.match(missing.stderr, /^error: IO_ERROR: /);

@@ -8,7 +8,7 @@ import { WasmRuntime } from "../../lib/wasm/runtime.ts";
 import { SandboxPool } from "../../lib/wasm/sandbox_pool.ts";
 import { assertRejectsGvmError } from "../_assert.ts";
 
-const MODULES = new URL("../../modules", import.meta.url).pathname;
+const MODULES = new URL("../fixtures/examples", import.meta.url).pathname;
 const int = (value: bigint) => ({ type: "int" as const, value });
 
 /**

@@ -4,7 +4,7 @@ import { homePaths } from "../../lib/home.ts";
 import { GvmNode } from "../../lib/node/node.ts";
 import { assertGvmError, assertRejectsGvmError } from "../_assert.ts";
 
-const MODULES = new URL("../../modules", import.meta.url).pathname;
+const MODULES = new URL("../fixtures/examples", import.meta.url).pathname;
 const COOKIE = "node-test-cookie";
 const int = (value: bigint) => ({ type: "int" as const, value });
 

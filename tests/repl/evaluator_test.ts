@@ -5,7 +5,7 @@ import { GvmNode } from "../../lib/node/node.ts";
 import { Evaluator } from "../../lib/repl/evaluator.ts";
 import type { Output } from "../../lib/repl/output.ts";
 
-const MODULES = new URL("../../modules", import.meta.url).pathname;
+const MODULES = new URL("../fixtures/examples", import.meta.url).pathname;
 const COOKIE = "evaluator-test-cookie";
 
 /** An Output that records everything in order: lines, error lines and streamed text. */

@@ -7,7 +7,7 @@ import { homePaths } from "../../lib/home.ts";
 import { GvmNode } from "../../lib/node/node.ts";
 import { runSession } from "../../lib/repl/session.ts";
 
-const MODULES = new URL("../../modules", import.meta.url).pathname;
+const MODULES = new URL("../fixtures/examples", import.meta.url).pathname;
 const COOKIE = "session-test-cookie";
 
 /** Runs this file as a session child; `commands` as -c, else `stdin` piped in. */

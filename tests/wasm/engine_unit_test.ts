@@ -9,7 +9,7 @@ import { assertGvmError } from "../_assert.ts";
 
 const FIXTURES = new URL("../fixtures/", import.meta.url);
 const fixture = (name: string) => Deno.readFileSync(new URL(`${name}.wasm`, FIXTURES));
-const MODULES = new URL("../../modules/", import.meta.url);
+const MODULES = new URL("../fixtures/examples/", import.meta.url);
 const instantiate = (bytes: Uint8Array) =>
   new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>));
 
