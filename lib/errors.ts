@@ -1,3 +1,4 @@
+import { MAX_ERROR_CHARS } from "./limits.ts";
 import { escapeText } from "./escape.ts";
 /**
  * Every domain failure in GVM carries a stable code: the prompt prints it, the wire carries it,
@@ -107,6 +108,11 @@ export function toGvmError(error: unknown): GvmError {
 /** The one line the prompt and the CLI print for a failure. */
 export function formatError(error: unknown): string {
   const err = toGvmError(error);
-  // One line, whatever a module or peer put in the message (names, their own error text).
-  return `error: ${err.code}: ${escapeText(err.message)}`;
+  // One line, whatever a module or peer put in the message (names, their own error text), and
+  // a readable one: a 2 MB name typed or sent by a peer is not repeated whole.
+  const text = escapeText(err.message);
+  const shown = text.length <= MAX_ERROR_CHARS
+    ? text
+    : `${text.slice(0, MAX_ERROR_CHARS)}… (${text.length - MAX_ERROR_CHARS} more characters)`;
+  return `error: ${err.code}: ${shown}`;
 }

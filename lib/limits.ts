@@ -242,3 +242,6 @@ export const OUTPUT_COALESCE_BYTES = 64 * 1024;
 
 /** ... or for at most this long (ms) after the first of them, checked at each write. */
 export const OUTPUT_COALESCE_MS = 5;
+
+/** Longest error message shown on its one line; the rest is counted, not printed. */
+export const MAX_ERROR_CHARS = 1000;

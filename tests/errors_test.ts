@@ -57,3 +57,9 @@ Deno.test("`formatError()` prints `error: CODE: message` for anything thrown", (
   assert.equal(formatError(new GvmError("NODE_NOT_FOUND", "no x")), "error: NODE_NOT_FOUND: no x");
   assert.equal(formatError(new RangeError("bad")), "error: INTERNAL: bad");
 });
+
+Deno.test("`formatError()` shortens a huge message to one readable line, saying how much is left", () => {
+  const line = formatError(new GvmError("MODULE_NOT_FOUND", `No module named ${"x".repeat(5000)}`));
+  assert.ok(line.length < 1100, `${line.length} characters`);
+  assert.match(line, /^error: MODULE_NOT_FOUND: No module named x+… \(4016 more characters\)$/);
+});
