@@ -274,6 +274,10 @@ export class GvmNode {
     if (entry.id === this.id) {
       throw new GvmError("CONNECTION_DENIED", `${name} is this node; connect to another one`);
     }
+    // Another spelling of a node already linked (node-1 and node-1@127.0.0.1:PORT): one link.
+    for (const linked of this.#peers.values()) {
+      if (linked.id === entry.id) return linked.name;
+    }
     const peer = await dialPeer({
       // A node registered on loopback there is reachable at its GPMD's host from here.
       host: ref.host !== undefined && isLoopback(entry.host) ? ref.host : entry.host,

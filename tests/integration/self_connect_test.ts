@@ -41,3 +41,15 @@ Deno.test("a node refuses a peer connection that carries its own node id", async
   );
   assert.deepEqual(node.list(), []);
 });
+
+Deno.test("`Node.connect()` to another spelling of a linked node keeps the one link", async () => {
+  await using home = await tempHome();
+  await using gpmd = await startInProcessGpmd(home.path);
+  await using a = await startInProcessNode(gpmd, MODULES_DIR);
+  await using b = await startInProcessNode(gpmd, MODULES_DIR);
+  assert.equal(await a.connect(b.name), b.name);
+  const port = gpmd.server.port;
+  assert.equal(await a.connect(`${b.name}@127.0.0.1:${port}`), b.name);
+  assert.equal(await a.connect(`${b.name}@localhost:${port}`), b.name);
+  assert.deepEqual(a.list(), [b.name]);
+});
