@@ -29,14 +29,16 @@ export class OutputBatch {
   }
 
   /**
-   * Gathers one write. Returns a promise to wait on when the caller lags behind, so a module
-   * printing without end cannot fill this node's memory or the connection.
+   * Gathers one write, keeping `data` itself (the runtime hands over bytes of its own: the
+   * inline executor's gathered chunks, or the sandbox pipe's decoded frames). Returns a promise
+   * to wait on when the caller lags behind, so a module printing without end cannot fill this
+   * node's memory or the connection.
    */
   write(fd: 1 | 2, data: Uint8Array): Promise<void> | undefined {
     const last = this.#runs[this.#runs.length - 1];
-    // The sandbox may reuse its buffer: keep a copy. Same-stream writes merge into one chunk.
-    if (last?.fd === fd) last.parts.push(data.slice());
-    else this.#runs.push({ fd, parts: [data.slice()] });
+    // Same-stream writes merge into one chunk.
+    if (last?.fd === fd) last.parts.push(data);
+    else this.#runs.push({ fd, parts: [data] });
     this.#bytes += data.length;
     if (this.#bytes >= OUTPUT_FLUSH_BYTES) this.flush();
     else this.#timer ??= setTimeout(() => this.flush(), OUTPUT_FLUSH_DELAY_MS);

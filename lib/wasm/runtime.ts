@@ -37,7 +37,7 @@ export interface CallResult {
 export interface CallOptions {
   /**
    * Receives stdout (1) and stderr (2) bytes as they are produced. May return a promise to say
-   * "wait": the module then blocks until it settles.
+   * "wait": the module then blocks until it settles. `data` is the receiver's to keep.
    */
   onOutput?: (fd: 1 | 2, data: Uint8Array) => unknown;
   /** Time limit of this call in milliseconds. @default {the runtime's `timeoutMs`} */
