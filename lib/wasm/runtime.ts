@@ -6,7 +6,7 @@ import { InlineExecutor, type OutputChunk } from "./inline_executor.ts";
 import type { PoolRequest, SandboxPool } from "./sandbox_pool.ts";
 import type { ValType } from "./signatures.ts";
 import { argvText, type CallArg, toWasmParams, type WasmValue } from "./values.ts";
-import type { Entry } from "./sandbox_messages.ts";
+import { callLabel, type Entry } from "./sandbox_messages.ts";
 import {
   DEFAULT_CALL_TIMEOUT_MS,
   DEFAULT_MAX_MEMORY_MIB,
@@ -183,7 +183,7 @@ export class WasmRuntime {
       // Re-checked after each wait: every call waiting for the turn resumes in the same one.
       for (let turn = this.#slice.wait(); turn; turn = this.#slice.wait()) await turn;
       if (options.signal?.aborted) {
-        throw new GvmError("CANCELLED", `${label(request)} was cancelled`);
+        throw new GvmError("CANCELLED", `${callLabel(request)} was cancelled`);
       }
       // Asked again after the wait: of a burst of calls that arrived before the first attempt
       // found the entry long, each would otherwise spend its own budget (up to 50 ms of the
@@ -212,7 +212,7 @@ export class WasmRuntime {
     if (left <= 0) {
       throw new GvmError(
         "TIMEOUT",
-        `${label(request)} ran past its ${secondsText(timeoutMs)} limit`,
+        `${callLabel(request)} ran past its ${secondsText(timeoutMs)} limit`,
       );
     }
     const values = await this.pool.run(request, loaded.runnable, {
@@ -231,12 +231,6 @@ export class WasmRuntime {
     this.#long.set(key, (skipped + 1) % LONG_RETRY_EVERY);
     return skipped + 1 < LONG_RETRY_EVERY;
   }
-}
-
-function label(request: PoolRequest): string {
-  return request.entry.kind === "export"
-    ? `${request.moduleName}.${request.entry.fn}`
-    : request.moduleName;
 }
 
 // Hands buffered output to the caller in order, waiting where the caller asks it to.

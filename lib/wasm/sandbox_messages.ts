@@ -7,6 +7,19 @@ export type Entry =
   | { kind: "command"; argv: string[] }
   | { kind: "export"; fn: string; params: WasmParam[] };
 
+/**
+ * How messages name a call: `module.fn` for an export, `module` for the command.
+ *
+ * @example
+ * ```ts
+ * callLabel({ moduleName: "math", entry: { kind: "export", fn: "add", params: [] } }); // "math.add"
+ * ```
+ */
+export function callLabel(request: Pick<RunRequest, "moduleName" | "entry">): string {
+  const { moduleName, entry } = request;
+  return entry.kind === "export" ? `${moduleName}.${entry.fn}` : moduleName;
+}
+
 /** Node → sandbox: run one call. The module body is sent once per sandbox, then named by hash. */
 export interface RunRequest {
   type: "run";

@@ -1,7 +1,7 @@
 import { secondsText } from "./limit_text.ts";
 import { GvmError } from "../errors.ts";
 import type { DirMapping } from "./dir_map.ts";
-import type { RunRequest, SandboxReply } from "./sandbox_messages.ts";
+import { callLabel, type RunRequest, type SandboxReply } from "./sandbox_messages.ts";
 import { sandboxCommand, SandboxProcess } from "./sandbox_process.ts";
 import { encodeSandboxMessage } from "./sandbox_protocol.ts";
 import type { WasmValue } from "./values.ts";
@@ -110,9 +110,7 @@ export class SandboxPool {
 
   /** Runs one call; rejects with `TIMEOUT`, `CANCELLED`, `BUSY` or the call's own error. */
   run(request: PoolRequest, body: Uint8Array, options: PoolRunOptions): Promise<WasmValue[]> {
-    const label = request.entry.kind === "export"
-      ? `${request.moduleName}.${request.entry.fn}`
-      : request.moduleName;
+    const label = callLabel(request);
     if (this.#closed) return Promise.reject(new GvmError("CANCELLED", "The node is shutting down"));
     if (options.signal?.aborted) {
       return Promise.reject(new GvmError("CANCELLED", `${label} was cancelled`));

@@ -3,7 +3,7 @@ import { GvmError } from "../errors.ts";
 import type { DirMapping } from "./dir_map.ts";
 import type { ImportEntry } from "./module_reader.ts";
 import type { WasmValue } from "./values.ts";
-import type { RunRequest } from "./sandbox_messages.ts";
+import { callLabel, type RunRequest } from "./sandbox_messages.ts";
 import { AbortTrap, assemblyScriptImports } from "./wasi/assemblyscript.ts";
 import { FdTable, preopenEntry, stdioEntries } from "./wasi/fd_table.ts";
 import { TimeOverlay } from "./wasi/filestat.ts";
@@ -202,7 +202,7 @@ export function runEntry(
 ): WasmValue[] {
   const exports = instance.exports;
   const entry = request.entry;
-  const label = entry.kind === "command" ? request.moduleName : `${request.moduleName}.${entry.fn}`;
+  const label = callLabel(request);
   try {
     if (entry.kind === "command") {
       if (typeof exports._start === "function") {
