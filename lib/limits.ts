@@ -191,10 +191,17 @@ export const SANDBOX_REPLY_FRAME_BYTES = 64 * 1024 * 1024;
 
 // --- Output -------------------------------------------------------------------------------------
 
-/** A call's gathered output bytes past which they are sent at once. */
-export const OUTPUT_FLUSH_BYTES = 64 * 1024;
+/**
+ * A program's small writes are gathered up to this many bytes before they are sent on: where it
+ * runs (a sandbox, `gvm run`'s worker, an inline attempt) and again, as `out` frames, in a call
+ * served for a peer.
+ */
+export const OUTPUT_COALESCE_BYTES = 64 * 1024;
 
-/** How long a call's output may wait to be gathered before it is sent (streams stay live). */
+/** ... or for at most this long (ms) after the first of them, checked at each write. */
+export const OUTPUT_COALESCE_MS = 5;
+
+/** How long output of a call served for a peer may wait before it is sent (streams stay live). */
 export const OUTPUT_FLUSH_DELAY_MS = 2;
 
 /** Unsent bytes on the connection past which a module is made to wait in its write. */
@@ -236,12 +243,6 @@ export const MAP_REDRAW_MS = 200;
 
 /** Most lines kept in the history file and in the prompt's history. */
 export const HISTORY_LIMIT = 1000;
-
-/** A program's small writes are gathered up to this many bytes before they are sent on. */
-export const OUTPUT_COALESCE_BYTES = 64 * 1024;
-
-/** ... or for at most this long (ms) after the first of them, checked at each write. */
-export const OUTPUT_COALESCE_MS = 5;
 
 /** Longest error message shown on its one line; the rest is counted, not printed. */
 export const MAX_ERROR_CHARS = 1000;

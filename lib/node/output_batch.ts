@@ -3,7 +3,11 @@
 // still gathered when the call ends rides in its reply: a quick call costs one frame, not two.
 import type { Connection } from "../protocol/connection.ts";
 import type { OutputChunk } from "../protocol/messages.ts";
-import { OUTPUT_FLUSH_BYTES, OUTPUT_FLUSH_DELAY_MS, OUTPUT_HIGH_WATER_BYTES } from "../limits.ts";
+import {
+  OUTPUT_COALESCE_BYTES,
+  OUTPUT_FLUSH_DELAY_MS,
+  OUTPUT_HIGH_WATER_BYTES,
+} from "../limits.ts";
 
 /**
  * Output of one call served for a peer.
@@ -40,7 +44,7 @@ export class OutputBatch {
     if (last?.fd === fd) last.parts.push(data);
     else this.#runs.push({ fd, parts: [data] });
     this.#bytes += data.length;
-    if (this.#bytes >= OUTPUT_FLUSH_BYTES) this.flush();
+    if (this.#bytes >= OUTPUT_COALESCE_BYTES) this.flush();
     else this.#timer ??= setTimeout(() => this.flush(), OUTPUT_FLUSH_DELAY_MS);
     return this.#conn.unsentBytes > OUTPUT_HIGH_WATER_BYTES ? this.#conn.drained() : undefined;
   }
