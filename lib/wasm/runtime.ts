@@ -3,7 +3,7 @@ import { GvmError } from "../errors.ts";
 import type { LoadedModule, ModuleCatalog } from "./catalog.ts";
 import type { DirMapping } from "./dir_map.ts";
 import { InlineExecutor, type OutputChunk } from "./inline_executor.ts";
-import type { PoolRequest, SandboxPool } from "./sandbox_pool.ts";
+import { offerOutput, type PoolRequest, type SandboxPool } from "./sandbox_pool.ts";
 import type { ValType } from "./signatures.ts";
 import { argvText, type CallArg, toWasmParams, type WasmValue } from "./values.ts";
 import { callLabel, type Entry } from "./sandbox_messages.ts";
@@ -240,12 +240,9 @@ async function deliver(
 ): Promise<void> {
   if (!onOutput) return;
   for (const { fd, data } of output) {
-    try {
-      const wait = onOutput(fd, data);
-      if (wait instanceof Promise) await wait.catch(() => {});
-    } catch {
-      // The reader of the output is gone (a closed pipe); the call's result still counts.
-    }
+    // A reader that is gone (a closed pipe) loses the output; the call's result still counts.
+    const wait = offerOutput(onOutput, fd, data);
+    if (wait) await wait;
   }
 }
 

@@ -35,6 +35,29 @@ export interface PoolRunOptions {
 /** The request as the runtime builds it; the pool numbers it. */
 export type PoolRequest = Omit<RunRequest, "callId">;
 
+/**
+ * Hands one chunk of a call's output to `onOutput`. Returns what to wait on when it asks to
+ * ("wait", a promise), settled quietly; a reader that is gone (a closed pipe) fails nothing.
+ *
+ * @example
+ * ```ts
+ * await offerOutput((fd, data) => Deno.stdout.write(data), 1, bytes);
+ * ```
+ */
+export function offerOutput(
+  onOutput: PoolRunOptions["onOutput"],
+  fd: 1 | 2,
+  data: Uint8Array,
+): Promise<void> | undefined {
+  try {
+    const wait = onOutput?.(fd, data);
+    if (wait instanceof Promise) return wait.then(() => {}, () => {});
+  } catch {
+    // The reader of the output is gone (a closed pipe); the call goes on regardless.
+  }
+  return undefined;
+}
+
 /** How often calls are checked against their deadlines. */
 const SWEEP_MS = 20;
 
@@ -191,15 +214,7 @@ export class SandboxPool {
   #onReply(slot: Slot, reply: SandboxReply): void | Promise<void> {
     const job = slot.job;
     if (!job || job.callId !== reply.callId) return;
-    if (reply.type === "out") {
-      try {
-        const wait = job.options.onOutput?.(reply.fd, reply.data);
-        if (wait instanceof Promise) return wait.then(() => {}, () => {});
-      } catch {
-        // The reader of the output is gone (a closed pipe); the call goes on regardless.
-      }
-      return;
-    }
+    if (reply.type === "out") return offerOutput(job.options.onOutput, reply.fd, reply.data);
     slot.job = undefined;
     slot.idleSince = performance.now();
     if (reply.type === "done") this.#settle(job, undefined, reply.values);
