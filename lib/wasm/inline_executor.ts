@@ -207,16 +207,11 @@ async function compile(loaded: LoadedModule): Promise<Compiled> {
   const pooled = importMemory(read);
   // Asynchronous compilation runs on V8's background threads, not the node's event loop.
   const module = await WebAssembly.compile((pooled?.bytes ?? runnable) as Uint8Array<ArrayBuffer>);
-  const bounded = boundedExports(read);
-  const heap = usesGcTypes(read);
-  const imports = read.imports;
-  return pooled
-    ? {
-      module,
-      imports,
-      bounded,
-      heap,
-      memory: { initial: pooled.initial, maximum: pooled.maximum },
-    }
-    : { module, imports, bounded, heap };
+  return {
+    module,
+    imports: read.imports,
+    memory: pooled ? { initial: pooled.initial, maximum: pooled.maximum } : undefined,
+    bounded: boundedExports(read),
+    heap: usesGcTypes(read),
+  };
 }
