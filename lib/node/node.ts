@@ -414,11 +414,9 @@ export class GvmNode {
 
   /** Calls peer `name` runs at once, as its ping reply says (1 if it does not say). */
   async peerCapacity(name: string): Promise<number> {
-    const reply: Record<string, unknown> = await this.#peer(name).conn.request({ t: "ping" });
-    const cores = reply.cores;
-    return Number.isSafeInteger(cores) && (cores as number) >= 1
-      ? Math.min(cores as number, MAX_REPORTED_CORES)
-      : 1;
+    // The reply check has made `cores` a safe integer when present.
+    const { cores } = await this.#peer(name).conn.request({ t: "ping" });
+    return cores !== undefined && cores >= 1 ? Math.min(cores, MAX_REPORTED_CORES) : 1;
   }
 
   /** This node's identity and addresses. */
