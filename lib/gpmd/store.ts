@@ -242,16 +242,6 @@ export class ModuleStore {
     return await Deno.open(`${this.#home.modulesDir}/${entry.file}`);
   }
 
-  /** The module whose content hash is `sha256`, if stored. */
-  async getByHash(sha256: string): Promise<StoredModule | undefined> {
-    for (const [name, versions] of Object.entries(this.#index)) {
-      for (const [version, entry] of Object.entries(versions)) {
-        if (entry.sha256 === sha256) return await this.get(name, version);
-      }
-    }
-    return undefined;
-  }
-
   async #saveIndex(index: StoreIndex): Promise<void> {
     const text = JSON.stringify({ modules: index }, null, 2) + "\n";
     await writeFileDurably(this.#home.modulesIndex, new TextEncoder().encode(text));
