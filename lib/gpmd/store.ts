@@ -131,7 +131,7 @@ export class ModuleStore {
       if (!await holds(path, sha256, bytes.byteLength)) await writeFileDurably(path, bytes);
       await writeRecord(this.#home.modulesDir, name, version, entry);
       try {
-        await this.#saveIndex(next);
+        await writeIndex(this.#home.modulesIndex, next);
       } catch (error) {
         await removeRecord(this.#home.modulesDir, name, version);
         throw error;
@@ -165,7 +165,7 @@ export class ModuleStore {
     const index = { ...this.#index, [name]: rest };
     if (Object.keys(rest).length === 0) delete index[name];
     try {
-      await this.#saveIndex(index);
+      await writeIndex(this.#home.modulesIndex, index);
     } catch (error) {
       throw new GvmError(
         "IO_ERROR",
@@ -241,11 +241,12 @@ export class ModuleStore {
     }
     return await Deno.open(`${this.#home.modulesDir}/${entry.file}`);
   }
+}
 
-  async #saveIndex(index: StoreIndex): Promise<void> {
-    const text = JSON.stringify({ modules: index }, null, 2) + "\n";
-    await writeFileDurably(this.#home.modulesIndex, new TextEncoder().encode(text));
-  }
+// The index file as the store writes it (and parseIndex reads it).
+async function writeIndex(path: string, index: StoreIndex): Promise<void> {
+  const text = JSON.stringify({ modules: index }, null, 2) + "\n";
+  await writeFileDurably(path, new TextEncoder().encode(text));
 }
 
 // The index as read, or why it cannot be used.
@@ -288,8 +289,7 @@ async function recover(
       await Deno.rename(where, aside);
       kept = `; the damaged file is kept as ${aside}`;
     }
-    const text = JSON.stringify({ modules: rebuilt.index }, null, 2) + "\n";
-    await writeFileDurably(where, new TextEncoder().encode(text));
+    await writeIndex(where, rebuilt.index);
     const modules = Object.keys(rebuilt.index).length;
     log(
       `${where} ${damage === undefined ? "was missing" : `was damaged (${damage})`}; rebuilt it ` +
