@@ -85,8 +85,12 @@ export class ModuleStore {
     bytes: Uint8Array,
     maxBytes = DEFAULT_MAX_MODULE_BYTES,
   ): Promise<StoredModule> {
-    // One upload at a time: each checks for an existing version and rewrites the index.
-    const result = this.#writes.then(() => this.#put(name, version, bytes, maxBytes));
+    return this.#oneAtATime(() => this.#put(name, version, bytes, maxBytes));
+  }
+
+  // Uploads and removals run one at a time: each checks the index, then rewrites it.
+  #oneAtATime<T>(write: () => Promise<T>): Promise<T> {
+    const result = this.#writes.then(write);
     this.#writes = result.then(() => {}, () => {});
     return result;
   }
@@ -149,10 +153,7 @@ export class ModuleStore {
 
   /** Removes `name@version`; `MODULE_NOT_FOUND` if it is not stored. */
   remove(name: string, version: string): Promise<void> {
-    // Serialised with uploads: both rewrite the index.
-    const result = this.#writes.then(() => this.#remove(name, version));
-    this.#writes = result.then(() => {}, () => {});
-    return result;
+    return this.#oneAtATime(() => this.#remove(name, version));
   }
 
   async #remove(name: string, version: string): Promise<void> {
