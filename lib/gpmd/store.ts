@@ -9,6 +9,7 @@ import { isTemporaryName, writeFileDurably } from "./durable_file.ts";
 import {
   backfillRecords,
   rebuildIndex,
+  recordsDir,
   removeRecord,
   type StoredVersion,
   type StoreIndex,
@@ -337,7 +338,7 @@ async function holds(path: string, sha256: string, size: number): Promise<boolea
 
 // Temporary files left by a crash mid-write are never part of the store.
 async function removeTemporaries(home: HomePaths): Promise<void> {
-  for (const dir of [home.root, home.modulesDir, `${home.modulesDir}/versions`]) {
+  for (const dir of [home.root, home.modulesDir, recordsDir(home.modulesDir)]) {
     const entries = await Array.fromAsync(Deno.readDir(dir)).catch(() => []);
     for (const entry of entries) {
       if (entry.isFile && isTemporaryName(entry.name)) {
