@@ -113,11 +113,11 @@ export class ModuleService {
     const query = message.sha256 !== undefined
       ? { sha256: message.sha256 }
       : { name: message.name ?? "", version: message.version };
+    const head = store.head(query); // Unknown modules fail at once, without queueing.
     if (message.head === true) {
-      conn.reply<"module.get">(message.id, store.head(query));
+      conn.reply<"module.get">(message.id, head);
       return;
     }
-    const head = store.head(query); // Unknown modules fail at once, without queueing.
     if (message.id === undefined) return;
     const release = await this.#turn(conn);
     try {
