@@ -199,7 +199,7 @@ export class ModuleStore {
     if (!versions || Object.keys(versions).length === 0) {
       throw new GvmError("MODULE_NOT_FOUND", `GPMD stores no module named ${name}`);
     }
-    const chosen = version ?? Object.keys(versions).sort(compareVersions).pop()!;
+    const chosen = version ?? latestVersion(versions)!;
     const entry = Object.hasOwn(versions, chosen) ? versions[chosen] : undefined;
     if (!entry) {
       throw new GvmError("MODULE_NOT_FOUND", `GPMD stores no version ${chosen} of ${name}`);
@@ -219,7 +219,7 @@ export class ModuleStore {
       const chosen = "sha256" in query
         ? Object.keys(versions).find((v) => versions[v].sha256 === query.sha256)
         : name === query.name
-        ? query.version ?? Object.keys(versions).sort(compareVersions).pop()
+        ? query.version ?? latestVersion(versions)
         : undefined;
       if (chosen === undefined || !Object.hasOwn(versions, chosen)) continue;
       const entry = versions[chosen];
@@ -243,6 +243,11 @@ export class ModuleStore {
     }
     return await Deno.open(`${this.#home.modulesDir}/${entry.file}`);
   }
+}
+
+// The highest of a module's versions, the semver way; undefined when it has none.
+function latestVersion(versions: Record<string, StoredVersion>): string | undefined {
+  return Object.keys(versions).sort(compareVersions).pop();
 }
 
 // The index file as the store writes it (and parseIndex reads it).
