@@ -126,15 +126,8 @@ export function parseHostPort(
   return { host: split.host || defaults.host, port };
 }
 
-/**
- * A host as it appears before `:port`: IPv6 addresses in brackets.
- *
- * @example
- * ```ts
- * formatHost("::1"); // "[::1]"
- * ```
- */
-export function formatHost(host: string): string {
+// A host as it appears before `:port`: IPv6 addresses in brackets ("::1" → "[::1]").
+function formatHost(host: string): string {
   return host.includes(":") ? `[${host}]` : host;
 }
 

@@ -2,7 +2,6 @@
 // their `module.put`; bodies go out in chunks, a few at a time per connection, so a burst of
 // `module.get` on one connection neither builds every body at once nor starves other clients.
 import { GvmError } from "../errors.ts";
-import { sha256Hex } from "../hash.ts";
 import type { Connection } from "../protocol/connection.ts";
 import { DEFAULT_MAX_MODULE_BYTES, MAX_QUEUED_BODIES } from "../limits.ts";
 import type { Notice, Replies, Request } from "../protocol/messages.ts";
@@ -62,14 +61,7 @@ export class ModuleService {
   part(message: Notice<"module.part">, conn: Connection): void {
     let upload = this.#uploads.get(conn);
     if (upload?.upload !== message.upload) {
-      upload = {
-        upload: message.upload,
-        body: new BodyCollector({
-          maxBytes: this.#maxBytes,
-          flag: "gvm gpmd start --max-module-bytes",
-          what: "The upload",
-        }),
-      };
+      upload = { upload: message.upload, body: this.#newBody() };
       this.#uploads.set(conn, upload);
     }
     upload.body.addBytes(message.data);
@@ -86,14 +78,11 @@ export class ModuleService {
       );
     }
     const body = upload?.upload === message.upload ? upload.body : undefined;
-    const bytes = body ? body.finish(message.size) : new Uint8Array(0);
-    if (bytes.length !== message.size) {
+    if (!body && message.size !== 0) {
       throw new GvmError("PROTOCOL_ERROR", `Upload ${message.upload} has no parts`);
     }
-    const actual = await sha256Hex(bytes);
-    if (actual !== message.sha256) {
-      throw new GvmError("HASH_MISMATCH", `The upload has sha256 ${actual}, not ${message.sha256}`);
-    }
+    // The parts were hashed as they came: finish checks the hash without a second pass.
+    const bytes = (body ?? this.#newBody()).finish(message.size, message.sha256);
     const stored = await this.#options.store.put(
       message.name,
       message.version,
@@ -113,11 +102,11 @@ export class ModuleService {
     const query = message.sha256 !== undefined
       ? { sha256: message.sha256 }
       : { name: message.name ?? "", version: message.version };
+    const head = store.head(query); // Unknown modules fail at once, without queueing.
     if (message.head === true) {
-      conn.reply<"module.get">(message.id, store.head(query));
+      conn.reply<"module.get">(message.id, head);
       return;
     }
-    const head = store.head(query); // Unknown modules fail at once, without queueing.
     if (message.id === undefined) return;
     const release = await this.#turn(conn);
     try {
@@ -132,6 +121,14 @@ export class ModuleService {
     } finally {
       release();
     }
+  }
+
+  #newBody(): BodyCollector {
+    return new BodyCollector({
+      maxBytes: this.#maxBytes,
+      flag: "gvm gpmd start --max-module-bytes",
+      what: "The upload",
+    });
   }
 
   /** Forgets a closed connection's upload and queued bodies. */

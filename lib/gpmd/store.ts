@@ -9,6 +9,7 @@ import { isTemporaryName, writeFileDurably } from "./durable_file.ts";
 import {
   backfillRecords,
   rebuildIndex,
+  recordsDir,
   removeRecord,
   type StoredVersion,
   type StoreIndex,
@@ -85,8 +86,12 @@ export class ModuleStore {
     bytes: Uint8Array,
     maxBytes = DEFAULT_MAX_MODULE_BYTES,
   ): Promise<StoredModule> {
-    // One upload at a time: each checks for an existing version and rewrites the index.
-    const result = this.#writes.then(() => this.#put(name, version, bytes, maxBytes));
+    return this.#oneAtATime(() => this.#put(name, version, bytes, maxBytes));
+  }
+
+  // Uploads and removals run one at a time: each checks the index, then rewrites it.
+  #oneAtATime<T>(write: () => Promise<T>): Promise<T> {
+    const result = this.#writes.then(write);
     this.#writes = result.then(() => {}, () => {});
     return result;
   }
@@ -131,7 +136,7 @@ export class ModuleStore {
       if (!await holds(path, sha256, bytes.byteLength)) await writeFileDurably(path, bytes);
       await writeRecord(this.#home.modulesDir, name, version, entry);
       try {
-        await this.#saveIndex(next);
+        await writeIndex(this.#home.modulesIndex, next);
       } catch (error) {
         await removeRecord(this.#home.modulesDir, name, version);
         throw error;
@@ -149,10 +154,7 @@ export class ModuleStore {
 
   /** Removes `name@version`; `MODULE_NOT_FOUND` if it is not stored. */
   remove(name: string, version: string): Promise<void> {
-    // Serialised with uploads: both rewrite the index.
-    const result = this.#writes.then(() => this.#remove(name, version));
-    this.#writes = result.then(() => {}, () => {});
-    return result;
+    return this.#oneAtATime(() => this.#remove(name, version));
   }
 
   async #remove(name: string, version: string): Promise<void> {
@@ -165,7 +167,7 @@ export class ModuleStore {
     const index = { ...this.#index, [name]: rest };
     if (Object.keys(rest).length === 0) delete index[name];
     try {
-      await this.#saveIndex(index);
+      await writeIndex(this.#home.modulesIndex, index);
     } catch (error) {
       throw new GvmError(
         "IO_ERROR",
@@ -197,7 +199,7 @@ export class ModuleStore {
     if (!versions || Object.keys(versions).length === 0) {
       throw new GvmError("MODULE_NOT_FOUND", `GPMD stores no module named ${name}`);
     }
-    const chosen = version ?? Object.keys(versions).sort(compareVersions).pop()!;
+    const chosen = version ?? latestVersion(versions)!;
     const entry = Object.hasOwn(versions, chosen) ? versions[chosen] : undefined;
     if (!entry) {
       throw new GvmError("MODULE_NOT_FOUND", `GPMD stores no version ${chosen} of ${name}`);
@@ -217,7 +219,7 @@ export class ModuleStore {
       const chosen = "sha256" in query
         ? Object.keys(versions).find((v) => versions[v].sha256 === query.sha256)
         : name === query.name
-        ? query.version ?? Object.keys(versions).sort(compareVersions).pop()
+        ? query.version ?? latestVersion(versions)
         : undefined;
       if (chosen === undefined || !Object.hasOwn(versions, chosen)) continue;
       const entry = versions[chosen];
@@ -241,21 +243,17 @@ export class ModuleStore {
     }
     return await Deno.open(`${this.#home.modulesDir}/${entry.file}`);
   }
+}
 
-  /** The module whose content hash is `sha256`, if stored. */
-  async getByHash(sha256: string): Promise<StoredModule | undefined> {
-    for (const [name, versions] of Object.entries(this.#index)) {
-      for (const [version, entry] of Object.entries(versions)) {
-        if (entry.sha256 === sha256) return await this.get(name, version);
-      }
-    }
-    return undefined;
-  }
+// The highest of a module's versions, the semver way; undefined when it has none.
+function latestVersion(versions: Record<string, StoredVersion>): string | undefined {
+  return Object.keys(versions).sort(compareVersions).pop();
+}
 
-  async #saveIndex(index: StoreIndex): Promise<void> {
-    const text = JSON.stringify({ modules: index }, null, 2) + "\n";
-    await writeFileDurably(this.#home.modulesIndex, new TextEncoder().encode(text));
-  }
+// The index file as the store writes it (and parseIndex reads it).
+async function writeIndex(path: string, index: StoreIndex): Promise<void> {
+  const text = JSON.stringify({ modules: index }, null, 2) + "\n";
+  await writeFileDurably(path, new TextEncoder().encode(text));
 }
 
 // The index as read, or why it cannot be used.
@@ -298,8 +296,7 @@ async function recover(
       await Deno.rename(where, aside);
       kept = `; the damaged file is kept as ${aside}`;
     }
-    const text = JSON.stringify({ modules: rebuilt.index }, null, 2) + "\n";
-    await writeFileDurably(where, new TextEncoder().encode(text));
+    await writeIndex(where, rebuilt.index);
     const modules = Object.keys(rebuilt.index).length;
     log(
       `${where} ${damage === undefined ? "was missing" : `was damaged (${damage})`}; rebuilt it ` +
@@ -346,7 +343,7 @@ async function holds(path: string, sha256: string, size: number): Promise<boolea
 
 // Temporary files left by a crash mid-write are never part of the store.
 async function removeTemporaries(home: HomePaths): Promise<void> {
-  for (const dir of [home.root, home.modulesDir, `${home.modulesDir}/versions`]) {
+  for (const dir of [home.root, home.modulesDir, recordsDir(home.modulesDir)]) {
     const entries = await Array.fromAsync(Deno.readDir(dir)).catch(() => []);
     for (const entry of entries) {
       if (entry.isFile && isTemporaryName(entry.name)) {

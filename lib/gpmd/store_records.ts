@@ -20,7 +20,8 @@ export function isContentFileName(name: string): boolean {
   return name.endsWith(".wasm") && isSha256Hex(name.slice(0, -5));
 }
 
-function recordsDir(modulesDir: string): string {
+/** The folder of the version records, inside the modules folder. */
+export function recordsDir(modulesDir: string): string {
   return `${modulesDir}/versions`;
 }
 

@@ -7,7 +7,7 @@ import { acceptLoop } from "../protocol/accept_loop.ts";
 import { HandshakeGate } from "../protocol/handshake_gate.ts";
 import { type HomePaths, homePaths } from "../home.ts";
 import type { Connection, Incoming } from "../protocol/connection.ts";
-import { type LoadedModule, ModuleCatalog } from "../wasm/catalog.ts";
+import { type LoadedModule, type ModuleBytes, ModuleCatalog } from "../wasm/catalog.ts";
 import type { DirMapping } from "../wasm/dir_map.ts";
 import { SandboxPool } from "../wasm/sandbox_pool.ts";
 import {
@@ -414,11 +414,9 @@ export class GvmNode {
 
   /** Calls peer `name` runs at once, as its ping reply says (1 if it does not say). */
   async peerCapacity(name: string): Promise<number> {
-    const reply: Record<string, unknown> = await this.#peer(name).conn.request({ t: "ping" });
-    const cores = reply.cores;
-    return Number.isSafeInteger(cores) && (cores as number) >= 1
-      ? Math.min(cores as number, MAX_REPORTED_CORES)
-      : 1;
+    // The reply check has made `cores` a safe integer when present.
+    const { cores } = await this.#peer(name).conn.request({ t: "ping" });
+    return cores !== undefined && cores >= 1 ? Math.min(cores, MAX_REPORTED_CORES) : 1;
   }
 
   /** This node's identity and addresses. */
@@ -636,16 +634,21 @@ export class GvmNode {
         `GPMD at ${formatHostPort(host, port)} is unreachable: cannot fetch ${module}@${version}`,
       );
     }
+    // A body compiled here already comes back as itself from `add`.
+    return await this.#runtime.catalog.add(await this.#storeBody(module, version));
+  }
+
+  // Resolves a store module once per content: a small head request names the body's hash
+  // (`version`'s, else the latest), and a body already compiled here is not downloaded again.
+  async #storeBody(module: string, version?: string): Promise<ModuleBytes> {
     const client = this.#link.client;
     const head = await client.moduleHead({ name: module, version });
     const known = await this.#runtime.catalog.byHash(head.sha256);
     if (known) return known;
     const fetched = await client.fetchModule({ sha256: head.sha256 });
-    return await this.#runtime.catalog.add({ ...fetched, name: module, hashChecked: true });
+    return { ...fetched, name: module, hashChecked: true };
   }
 
-  // Resolves a store module once per content: a small head request names the latest body's
-  // hash, and a body already compiled here is not downloaded again.
   async #fetchFromStore(module: string) {
     if (!this.#link?.isUp) {
       // "No module named x" would send the user looking for a typo when GPMD is the problem.
@@ -658,12 +661,7 @@ export class GvmNode {
       );
     }
     try {
-      const client = this.#link.client;
-      const head = await client.moduleHead({ name: module });
-      const known = await this.#runtime.catalog.byHash(head.sha256);
-      if (known) return known;
-      const fetched = await client.fetchModule({ sha256: head.sha256 });
-      return { ...fetched, name: module, hashChecked: true };
+      return await this.#storeBody(module);
     } catch (error) {
       if (toGvmError(error).code === "MODULE_NOT_FOUND") return undefined;
       throw error;
