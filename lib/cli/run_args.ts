@@ -14,7 +14,6 @@ export interface RunCliOptions {
   dirs: DirMapping[];
   timeoutSeconds?: number;
   maxMemoryMiB?: number;
-  debug: boolean;
 }
 
 const RUN_FLAGS: FlagDefs = {
@@ -24,7 +23,7 @@ const RUN_FLAGS: FlagDefs = {
   "allow-dir": { type: "string", multiple: true, aliasOf: "dir" },
   timeout: { type: "string" },
   "max-memory": { type: "string" },
-  debug: { type: "boolean" },
+  debug: { type: "boolean" }, // Read by main.ts from the raw arguments.
 };
 
 /**
@@ -48,7 +47,6 @@ export function parseRunArgs(argv: string[]): RunCliOptions {
     dirs: ((values.dir ?? []) as string[]).map(parseDirMapping),
     timeoutSeconds: timeout === undefined ? undefined : positive(timeout, "--timeout"),
     maxMemoryMiB: maxMemory === undefined ? undefined : positive(maxMemory, "--max-memory"),
-    debug: values.debug === true,
   };
   const [file, ...args] = positionals;
   if (file === undefined) {
