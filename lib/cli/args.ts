@@ -128,7 +128,6 @@ export interface NodeCliOptions {
   allowDirs: DirMapping[];
   /** `--env NAME=VALUE`: the environment of this node's calls. */
   env: string[];
-  debug: boolean;
   /** `--serve`: no prompt; serve peers until SIGTERM. */
   serve: boolean;
   /** `--detached`: `--serve` in the background, pid and log in GHOST_HOME. */
@@ -193,6 +192,7 @@ function parseNode(argv: string[]): CliCommand {
     "deny-peers": { type: "boolean" },
     "allow-dir": { type: "string", multiple: true },
     env: { type: "string", multiple: true },
+    // main.ts reads --debug from the raw arguments, so it works when decoding them fails too.
     debug: { type: "boolean" },
     serve: { type: "boolean" },
     detached: { type: "boolean" },
@@ -222,7 +222,6 @@ function parseNode(argv: string[]): CliCommand {
     denyPeers: bool(values, "deny-peers"),
     allowDirs: list(values, "allow-dir").map(parseDirMapping),
     env: list(values, "env").map(envEntry),
-    debug: bool(values, "debug"),
     serve: bool(values, "serve") || bool(values, "detached-child"),
     detached: bool(values, "detached"),
     detachedChild: bool(values, "detached-child"),

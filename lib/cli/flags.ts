@@ -10,6 +10,8 @@ export interface FlagDef {
   short?: string;
   /** Kept out of did-you-mean suggestions (internal flags). */
   hidden?: boolean;
+  /** Another long name for the flag `of`: values are kept under `of`, in order with its own. */
+  aliasOf?: string;
 }
 
 /** The flags of one command, by long name (without `--`). */
@@ -22,7 +24,8 @@ export type FlagValues = Record<string, string | string[] | true | undefined>;
  * Decodes `args` against `defs`: every string flag takes `--flag value` and `--flag=value` alike;
  * unknown flags and missing values throw one-line `BAD_FLAGS` errors naming the command, with a
  * did-you-mean. A plain node:util parseArgs printed its own text (with an unbalanced quote) and
- * named undocumented long forms of short flags, hence this small parser.
+ * named undocumented long forms of short flags, hence this small parser. With `stopAtPositional`,
+ * the first positional and everything after it are positionals (`gvm run FILE ARGS...`).
  *
  * @example
  * ```ts
@@ -34,6 +37,7 @@ export function parseFlags(
   args: readonly string[],
   defs: FlagDefs,
   command: string,
+  stopAtPositional = false,
 ): { values: FlagValues; positionals: string[] } {
   const values: FlagValues = {};
   const positionals: string[] = [];
@@ -44,12 +48,17 @@ export function parseFlags(
       break;
     }
     if (!arg.startsWith("-") || arg === "-") {
+      if (stopAtPositional) {
+        positionals.push(...args.slice(i));
+        break;
+      }
       positionals.push(arg);
       continue;
     }
     const eq = arg.indexOf("=");
     const spelled = eq === -1 ? arg : arg.slice(0, eq);
-    const name = lookup(spelled, defs, command);
+    const looked = lookup(spelled, defs, command);
+    const name = defs[looked].aliasOf ?? looked;
     const def = defs[name];
     let value: string | true;
     if (def.type === "boolean") {

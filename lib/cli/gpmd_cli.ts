@@ -10,6 +10,7 @@ import type { CliCommand, ClientFlags } from "./args.ts";
 import { connectGpmd } from "./connect.ts";
 import { complain, formatDuration, say } from "./output.ts";
 import { startDetachedChild } from "./detach.ts";
+import { removeOwnPidFile } from "./node_files.ts";
 import { GPMD_START_TIMEOUT_MS } from "../limits.ts";
 
 const READY_PREFIX = "GPMD listening on ";
@@ -95,15 +96,6 @@ async function runForeground(
   for (const signal of ["SIGINT", "SIGTERM"] as const) Deno.removeSignalListener(signal, stop);
   log.close();
   return 0;
-}
-
-// Another GPMD sharing this home (say on another port) may have written the pid file since.
-function removeOwnPidFile(path: string): void {
-  try {
-    if (JSON.parse(Deno.readTextFileSync(path)).pid === Deno.pid) Deno.removeSync(path);
-  } catch {
-    // Already gone or not ours.
-  }
 }
 
 async function startDetached(

@@ -63,24 +63,24 @@ async function runningNodes(home: HomePaths): Promise<NodePidFile[]> {
 
 // `ps -p` works wherever there is a process table, /proc or not; no signal is sent.
 async function isAlive(pid: number): Promise<boolean> {
-  const out = await new Deno.Command("ps", {
-    args: ["-p", String(pid), "-o", "pid="],
-    stdout: "piped",
-    stderr: "null",
-  }).output();
-  return out.success && new TextDecoder().decode(out.stdout).trim() === String(pid);
+  return (await ps(pid, "pid")) === String(pid);
 }
 
 // A stale pid file's pid may belong to another process by now (after a reboot, say): only a
 // process started by `gvm --detached` counts, so `gvm node stop` never signals a stranger.
 async function isHeadlessNode(pid: number): Promise<boolean> {
+  const args = (await ps(pid, "args"))?.split(/\s+/) ?? [];
+  return args.includes("--serve") && args.includes("--detached-child");
+}
+
+// One column of `ps -p PID`, trimmed; undefined when there is no such process.
+async function ps(pid: number, column: string): Promise<string | undefined> {
   const out = await new Deno.Command("ps", {
-    args: ["-p", String(pid), "-o", "args="],
+    args: ["-p", String(pid), "-o", `${column}=`],
     stdout: "piped",
     stderr: "null",
   }).output();
-  const args = new TextDecoder().decode(out.stdout).trim().split(/\s+/);
-  return out.success && args.includes("--serve") && args.includes("--detached-child");
+  return out.success ? new TextDecoder().decode(out.stdout).trim() : undefined;
 }
 
 async function exists(path: string): Promise<boolean> {

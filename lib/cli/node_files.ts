@@ -18,3 +18,20 @@ export interface NodePidFile {
 export function nodeFiles(home: HomePaths, name: string): { pid: string; log: string } {
   return { pid: `${home.nodesDir}/${name}.pid`, log: `${home.nodesDir}/${name}.log` };
 }
+
+/**
+ * Removes the pid file at `path` if it is still this process's: another GPMD or node sharing
+ * the home (another port, or a node of the same name) may have written its own there since.
+ *
+ * @example
+ * ```ts
+ * removeOwnPidFile(nodeFiles(homePaths(), "node-1234").pid);
+ * ```
+ */
+export function removeOwnPidFile(path: string): void {
+  try {
+    if (JSON.parse(Deno.readTextFileSync(path)).pid === Deno.pid) Deno.removeSync(path);
+  } catch {
+    // Already gone, or not ours.
+  }
+}

@@ -1,4 +1,5 @@
 import { GvmError } from "../errors.ts";
+import { type FlagDefs, parseFlags } from "./flags.ts";
 import { type DirMapping, parseDirMapping } from "../wasm/dir_map.ts";
 
 /** `gvm run` as given on the command line. */
@@ -13,17 +14,17 @@ export interface RunCliOptions {
   dirs: DirMapping[];
   timeoutSeconds?: number;
   maxMemoryMiB?: number;
-  debug: boolean;
 }
 
-const VALUE_FLAGS = new Set([
-  "--invoke",
-  "--env",
-  "--dir",
-  "--allow-dir",
-  "--timeout",
-  "--max-memory",
-]);
+const RUN_FLAGS: FlagDefs = {
+  invoke: { type: "string" },
+  env: { type: "string", multiple: true },
+  dir: { type: "string", multiple: true },
+  "allow-dir": { type: "string", multiple: true, aliasOf: "dir" },
+  timeout: { type: "string" },
+  "max-memory": { type: "string" },
+  debug: { type: "boolean" }, // Read by main.ts from the raw arguments.
+};
 
 /**
  * Decodes `gvm run`'s arguments (those after `run`). Flags come before FILE; everything after
@@ -35,55 +36,23 @@ const VALUE_FLAGS = new Set([
  * ```
  */
 export function parseRunArgs(argv: string[]): RunCliOptions {
-  const options: RunCliOptions = { file: "", args: [], env: [], dirs: [], debug: false };
-  let i = 0;
-  for (; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === "--") {
-      i++;
-      break;
-    }
-    if (!arg.startsWith("-") || arg === "-") break;
-    const eq = arg.indexOf("=");
-    const flag = eq === -1 ? arg : arg.slice(0, eq);
-    if (flag === "--debug") {
-      options.debug = true;
-      continue;
-    }
-    if (!VALUE_FLAGS.has(flag)) {
-      throw new GvmError("BAD_FLAGS", `Unknown option '${flag}' for gvm run (see gvm --help)`);
-    }
-    const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
-    // `--invoke --env X=1 prog.wasm`: the value was forgotten, and the next flag is not it.
-    const isFlag = eq === -1 && value !== undefined &&
-      (VALUE_FLAGS.has(value.split("=", 1)[0]) || value === "--debug");
-    if (value === undefined || isFlag) throw new GvmError("BAD_FLAGS", `${flag} needs a value`);
-    switch (flag) {
-      case "--invoke":
-        options.invoke = value;
-        break;
-      case "--env":
-        options.env.push(envEntry(value));
-        break;
-      case "--dir":
-      case "--allow-dir":
-        options.dirs.push(parseDirMapping(value));
-        break;
-      case "--timeout":
-        options.timeoutSeconds = positive(value, flag);
-        break;
-      case "--max-memory":
-        options.maxMemoryMiB = positive(value, flag);
-        break;
-    }
-  }
-  const file = argv[i];
+  const { values, positionals } = parseFlags(argv, RUN_FLAGS, "gvm run", true);
+  const timeout = values.timeout as string | undefined;
+  const maxMemory = values["max-memory"] as string | undefined;
+  const options: RunCliOptions = {
+    file: "",
+    args: [],
+    invoke: values.invoke as string | undefined,
+    env: ((values.env ?? []) as string[]).map(envEntry),
+    dirs: ((values.dir ?? []) as string[]).map(parseDirMapping),
+    timeoutSeconds: timeout === undefined ? undefined : positive(timeout, "--timeout"),
+    maxMemoryMiB: maxMemory === undefined ? undefined : positive(maxMemory, "--max-memory"),
+  };
+  const [file, ...args] = positionals;
   if (file === undefined) {
     throw new GvmError("BAD_FLAGS", "gvm run needs a FILE.wasm to run (see gvm --help)");
   }
-  options.file = file;
-  options.args = argv.slice(i + 1);
-  return options;
+  return { ...options, file, args };
 }
 
 /**

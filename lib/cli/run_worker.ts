@@ -5,6 +5,7 @@ import { OutputCoalescer } from "../wasm/output_coalescer.ts";
 import { type RunRequest } from "../wasm/sandbox_messages.ts";
 import type { WasmValue } from "../wasm/values.ts";
 import { processStdin, runEntry, WasiHost } from "../wasm/wasi_run.ts";
+import { writeAll } from "../wasm/wasi/fd_calls.ts";
 import type { ImportEntry } from "../wasm/module_reader.ts";
 
 /** Main thread → worker: one run. */
@@ -20,13 +21,6 @@ export type RunOutcome =
   | { ok: true; values: WasmValue[] }
   | { ok: false; code: string; message: string; exitCode?: number };
 
-// Whoever read our output may have gone (`gvm run x.wasm | head`): the BrokenPipe goes on to
-// the program as EPIPE from fd_write, as under wasmtime, so a `yes` stops instead of spinning.
-function writeAll(target: typeof Deno.stdout, data: Uint8Array): void {
-  let written = 0;
-  while (written < data.length) written += target.writeSync(data.subarray(written));
-}
-
 // At the end nobody is left to tell of a reader that has gone.
 function flushQuietly(output: OutputCoalescer): void {
   try {
@@ -40,8 +34,9 @@ function run({ bytes, imports, request }: RunJob): RunOutcome {
   try {
     const module = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
     const host = new WasiHost();
-    // Lines gathered into few writes (a system call per line made 200,000 lines slow); a write
-    // that fails because the reader has gone fails the program's next fd_write with EPIPE.
+    // Lines gathered into few writes (a system call per line made 200,000 lines slow). Whoever
+    // read our output may have gone (`gvm run x.wasm | head`): the BrokenPipe goes on to the
+    // program as EPIPE from its next fd_write, as under wasmtime, so a `yes` stops.
     const output = new OutputCoalescer((fd, data) =>
       writeAll(fd === 1 ? Deno.stdout : Deno.stderr, data)
     );

@@ -1,7 +1,7 @@
 import type { HomePaths } from "../home.ts";
 import type { GvmNode } from "../node/node.ts";
 import { startDetachedChild } from "./detach.ts";
-import { nodeFiles, type NodePidFile } from "./node_files.ts";
+import { nodeFiles, type NodePidFile, removeOwnPidFile } from "./node_files.ts";
 import { complain, say } from "./output.ts";
 import { SERVE_START_TIMEOUT_MS } from "../limits.ts";
 
@@ -50,17 +50,9 @@ export async function serveNode(
     }
   });
   log(`Stopping (${signal})`);
-  if (detachedChild) await removeOwnPidFile(files.pid);
+  if (detachedChild) removeOwnPidFile(files.pid);
   logFile?.close();
   return 0;
-}
-
-async function removeOwnPidFile(path: string): Promise<void> {
-  try {
-    if (JSON.parse(await Deno.readTextFile(path)).pid === Deno.pid) await Deno.remove(path);
-  } catch {
-    // Already gone, or another node of that name has taken it over.
-  }
 }
 
 /**

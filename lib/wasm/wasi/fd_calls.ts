@@ -33,7 +33,15 @@ function readInto(file: Deno.FsFile, buffers: Uint8Array[]): number {
   return total;
 }
 
-function writeAll(file: Deno.FsFile, data: Uint8Array): void {
+/**
+ * Writes all of `data` to `file`, however many writes that takes.
+ *
+ * @example
+ * ```ts
+ * writeAll(Deno.stdout, new TextEncoder().encode("hi\n"));
+ * ```
+ */
+export function writeAll(file: Pick<Deno.FsFile, "writeSync">, data: Uint8Array): void {
   let written = 0;
   while (written < data.length) written += file.writeSync(data.subarray(written));
 }

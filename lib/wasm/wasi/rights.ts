@@ -57,8 +57,3 @@ export const STDIO_RIGHTS = R.FD_READ | R.FD_WRITE | R.FD_FDSTAT_SET_FLAGS | R.F
 
 /** What a preopened folder hands down to what is opened in it. */
 export const INHERITING_RIGHTS = FILE_RIGHTS | DIR_RIGHTS;
-
-/** Converts a wasm i64 (signed) to unsigned rights bits. */
-export function toRights(value: bigint): bigint {
-  return BigInt.asUintN(64, value);
-}
