@@ -122,6 +122,20 @@ Deno.test("gvm node list|stop ignore a stale pid file whose pid another process 
   }
 });
 
+/**
+ * Reads the first chunk of `child`'s stdout, then goes away as `head -c` does; resolves with how
+ * the child ended, killing it (SIGKILL) if it is still running 10 s later.
+ */
+async function statusAfterReaderGoes(child: Deno.ChildProcess): Promise<Deno.CommandStatus> {
+  const reader = child.stdout.getReader();
+  await reader.read();
+  await reader.cancel();
+  const deadline = setTimeout(() => child.kill("SIGKILL"), 10_000);
+  const status = await child.status;
+  clearTimeout(deadline);
+  return status;
+}
+
 Deno.test("-c output read by `head`: gvm ends (141) when its reader goes, not after the call", async () => {
   await using home = await tempHome();
   await using gpmd = await TestGpmd.start(home.path);
@@ -146,13 +160,7 @@ Deno.test("-c output read by `head`: gvm ends (141) when its reader goes, not af
     stderr: "piped",
   }).spawn();
   const stderr = new Response(child.stderr).text();
-  // Read the first chunk, then go away as `head -c` does.
-  const reader = child.stdout.getReader();
-  await reader.read();
-  await reader.cancel();
-  const deadline = setTimeout(() => child.kill("SIGKILL"), 10_000);
-  const status = await child.status;
-  clearTimeout(deadline);
+  const status = await statusAfterReaderGoes(child);
   assert.equal(status.signal, null, "killed at the deadline: gvm went on without a reader");
   assert.equal(status.code, 141);
   assert.doesNotMatch(await stderr, /^error: /m);
@@ -167,12 +175,7 @@ Deno.test("gvm run | head: the program's writes fail with EPIPE once the reader 
     stdout: "piped",
     stderr: "null",
   }).spawn();
-  const reader = child.stdout.getReader();
-  await reader.read();
-  await reader.cancel();
-  const deadline = setTimeout(() => child.kill("SIGKILL"), 10_000);
-  const status = await child.status;
-  clearTimeout(deadline);
+  const status = await statusAfterReaderGoes(child);
   assert.equal(status.signal, null, "killed at the deadline: the program never saw the pipe close");
   // yes.wasm exits 3 when a write fails.
   assert.equal(status.code, 3);
