@@ -1,9 +1,14 @@
 // Defects found by trying the product from outside, each pinned by the command that showed it.
 import assert from "node:assert/strict";
-import { RUN_PERMISSIONS } from "../../lib/cli/self_command.ts";
-import { FIXTURES_DIR, GvmProcess, MODULES_DIR, runGvm, tempHome, TestGpmd } from "./_harness.ts";
-
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+import {
+  FIXTURES_DIR,
+  gvmCommand,
+  GvmProcess,
+  MODULES_DIR,
+  runGvm,
+  tempHome,
+  TestGpmd,
+} from "./_harness.ts";
 
 Deno.test("a second gvm gpmd start in the same home is one error line, not two nested", async () => {
   await using home = await tempHome();
@@ -139,21 +144,17 @@ async function statusAfterReaderGoes(child: Deno.ChildProcess): Promise<Deno.Com
 Deno.test("-c output read by `head`: gvm ends (141) when its reader goes, not after the call", async () => {
   await using home = await tempHome();
   await using gpmd = await TestGpmd.start(home.path);
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      ...RUN_PERMISSIONS,
-      MAIN,
-      "--gpmd",
-      gpmd.address,
-      "--modules",
-      FIXTURES_DIR,
-      // About 65 GB of output: minutes of work for nobody if gvm goes on.
-      "-c",
-      "flood.run(1000000)",
-      "-c",
-      "mapwork.fib(5)",
-    ],
+  const child = gvmCommand([
+    "--gpmd",
+    gpmd.address,
+    "--modules",
+    FIXTURES_DIR,
+    // About 65 GB of output: minutes of work for nobody if gvm goes on.
+    "-c",
+    "flood.run(1000000)",
+    "-c",
+    "mapwork.fib(5)",
+  ], {
     env: { GHOST_HOME: home.path, NO_COLOR: "1" },
     stdin: "null",
     stdout: "piped",
@@ -168,8 +169,7 @@ Deno.test("-c output read by `head`: gvm ends (141) when its reader goes, not af
 
 Deno.test("gvm run | head: the program's writes fail with EPIPE once the reader has gone", async () => {
   await using home = await tempHome();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...RUN_PERMISSIONS, MAIN, "run", `${FIXTURES_DIR}/yes.wasm`],
+  const child = gvmCommand(["run", `${FIXTURES_DIR}/yes.wasm`], {
     env: { GHOST_HOME: home.path, NO_COLOR: "1" },
     stdin: "null",
     stdout: "piped",
