@@ -8,6 +8,7 @@ import { loadCookie } from "../lib/cookie.ts";
 import { GvmNode } from "../lib/node/node.ts";
 import type { CallArg } from "../lib/wasm/values.ts";
 import { MODULES_DIR, tempHome, TestGpmd, TestNode } from "../tests/integration/_harness.ts";
+import { paddedWasm } from "../tests/wasm/_wasm_bytes.ts";
 import { haveErlang, runErlang } from "./erlang.ts";
 import { formatSummary, percentile, summarize, type Summary } from "./stats.ts";
 import { benchMap } from "./map.ts";
@@ -538,20 +539,8 @@ async function scaleDiscover(): Promise<Summary> {
 
 // math.wasm plus a custom section, so the module is `size` bytes and its hash is new each time.
 function paddedModule(base: Uint8Array, size: number, salt: number): Uint8Array {
-  const name = new TextEncoder().encode("pad");
-  const body = size - base.length - 1 - 5 - 1 - name.length;
-  const content = 1 + name.length + body;
-  const out = new Uint8Array(base.length + 1 + 5 + content);
-  out.set(base, 0);
-  let pos = base.length;
-  out[pos++] = 0; // custom section
-  for (let i = 0, v = content; i < 5; i++, v = Math.floor(v / 128)) {
-    out[pos++] = (v & 0x7f) | (i < 4 ? 0x80 : 0);
-  }
-  out[pos++] = name.length;
-  out.set(name, pos);
-  pos += name.length;
-  crypto.getRandomValues(out.subarray(pos, pos + Math.min(65536, body)));
-  out[out.length - 1] = Math.floor(salt * 255);
-  return out;
+  const { bytes, padding } = paddedWasm(base, size);
+  crypto.getRandomValues(padding.subarray(0, 65536));
+  bytes[bytes.length - 1] = Math.floor(salt * 255);
+  return bytes;
 }

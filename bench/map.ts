@@ -1,14 +1,11 @@
 // Node.map figures for deno task bench: the speed-up of a CPU-bound batch on two nodes over one
 // (each node pinned to its own CPU), and the scheduler's own cost per call.
-import { RUN_PERMISSIONS } from "../lib/cli/self_command.ts";
 import type { GvmNode } from "../lib/node/node.ts";
 import { type MapHost, runMap } from "../lib/node/map.ts";
 import { MapScheduler } from "../lib/node/map_scheduler.ts";
 import type { CallArg } from "../lib/wasm/values.ts";
-import { FIXTURES_DIR, OutputWatch } from "../tests/integration/_harness.ts";
+import { FIXTURES_DIR, TestNode } from "../tests/integration/_harness.ts";
 import { summarize, type Summary } from "./stats.ts";
-
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
 
 /** What {@linkcode benchMap} measured. */
 export interface MapFigures {
@@ -29,61 +26,18 @@ export interface MapFigures {
   tinyCalls: number;
 }
 
-/** A node process pinned to one CPU (when taskset is there) with one sandbox. */
-class PinnedNode implements AsyncDisposable {
-  readonly child: Deno.ChildProcess;
-  readonly stdout: OutputWatch;
-  readonly stderr: OutputWatch;
-  name = "";
-
-  constructor(cpu: number | undefined, home: string, gpmd: string) {
-    const gvm = [
-      Deno.execPath(),
-      "run",
-      ...RUN_PERMISSIONS,
-      MAIN,
-      "--gpmd",
-      gpmd,
-      "--modules",
-      FIXTURES_DIR,
-      "--workers",
-      "1",
-    ];
-    // Its sandbox processes inherit the affinity, so the whole node stays on that CPU.
-    const [command, ...args] = cpu === undefined ? gvm : ["taskset", "-c", String(cpu), ...gvm];
-    this.child = new Deno.Command(command, {
-      args,
-      env: { GHOST_HOME: home, NO_COLOR: "1" },
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    this.stdout = new OutputWatch(this.child.stdout);
-    this.stderr = new OutputWatch(this.child.stderr);
-  }
-
-  async ready(): Promise<void> {
-    // Piped input: the start-up lines go to stderr, stdout is only what calls print.
-    this.name = (await this.stderr.waitFor(/GVM has been created (\S+) \(/))[1];
-    await this.stderr.waitFor(/Listening for nodes on port (\d+)/);
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.child.stdin.close().catch(() => {});
-    try {
-      this.child.kill("SIGKILL");
-    } catch {
-      // Already gone.
-    }
-    await this.child.status;
-    await Promise.all([this.stdout.done, this.stderr.done]);
-  }
+/**
+ * A node on `gpmd` with one sandbox, pinned to `cpu` when given (taskset): its sandbox processes
+ * inherit the affinity, so the whole node stays on that CPU.
+ */
+function pinnedNode(cpu: number | undefined, home: string, gpmd: string): Promise<TestNode> {
+  return TestNode.start(home, gpmd, {
+    modules: FIXTURES_DIR,
+    extra: ["--workers", "1"],
+    prefix: cpu === undefined ? undefined : ["taskset", "-c", String(cpu)],
+  });
 }
 
-/**
- * Runs the Node.map figures. `caller` only places calls (`local: false`): the work runs on two
- * node processes, one CPU each.
- */
 // `nproc --all`: the machine's CPUs, whatever this process's affinity (navigator's count is the
 // affinity's, 1 inside the pinned bench) and with no --allow-sys.
 async function allCpus(): Promise<number> {
@@ -91,6 +45,10 @@ async function allCpus(): Promise<number> {
   return out.success ? Number(new TextDecoder().decode(out.stdout).trim()) : 1;
 }
 
+/**
+ * Runs the Node.map figures. `caller` only places calls (`local: false`): the work runs on two
+ * node processes, one CPU each.
+ */
 export async function benchMap(options: {
   caller: GvmNode;
   home: string;
@@ -101,9 +59,8 @@ export async function benchMap(options: {
 }): Promise<MapFigures> {
   // All CPUs, not the ones this (maybe pinned) process may use: the nodes get their own.
   const pinned = options.canPin && await allCpus() >= 2;
-  await using one = new PinnedNode(pinned ? 0 : undefined, options.home, options.gpmd);
-  await using two = new PinnedNode(pinned ? 1 : undefined, options.home, options.gpmd);
-  await Promise.all([one.ready(), two.ready()]);
+  await using one = await pinnedNode(pinned ? 0 : undefined, options.home, options.gpmd);
+  await using two = await pinnedNode(pinned ? 1 : undefined, options.home, options.gpmd);
   // The caller names the module by hash, as a user's node would: no store look-up per call.
   const callerModules = await Deno.realPath(options.caller.modulesDir);
   if (callerModules !== await Deno.realPath(FIXTURES_DIR)) {

@@ -11,7 +11,7 @@ import type { GvmNode } from "../node/node.ts";
 import { formatResults } from "../wasm/values.ts";
 import type { Outcome, Output } from "./output.ts";
 import { progressLine } from "./map_progress.ts";
-import type { Arg, MapTarget } from "./parser.ts";
+import { type Arg, argText, type MapTarget } from "./parser.ts";
 import { MAP_PROGRESS_AFTER_MS, MAP_REDRAW_MS } from "../limits.ts";
 
 const NEWLINE = 10;
@@ -96,7 +96,7 @@ async function printResult(out: Output, result: MapResult, label: string): Promi
  * ```
  */
 export function itemLabel(args: readonly Arg[]): string {
-  const shown = args.map((arg) => arg.type === "string" ? JSON.stringify(arg.value) : arg.text);
+  const shown = args.map(argText);
   return shown.length === 1 ? shown[0] : `(${shown.join(", ")})`;
 }
 

@@ -527,7 +527,16 @@ function integerValue(text: string): bigint {
   return negative ? -magnitude : magnitude;
 }
 
-function argText(arg: Arg): string {
+/**
+ * An argument as it reads in messages and `Node.map` result lines: a string quoted, anything
+ * else as typed.
+ *
+ * @example
+ * ```ts
+ * argText({ type: "int", value: 16n, text: "0x10" }); // "0x10"
+ * ```
+ */
+export function argText(arg: Arg): string {
   return arg.type === "string" ? JSON.stringify(arg.value) : arg.text;
 }
 

@@ -80,16 +80,13 @@ async function drained(): Promise<void> {
  */
 export async function runSession(options: SessionOptions): Promise<number> {
   try {
-    if (options.commands && options.commands.length > 0) {
+    // `-c` commands, else piped lines: no prompt.
+    const commands = options.commands && options.commands.length > 0 ? options.commands : undefined;
+    if (commands || !Deno.stdin.isTerminal()) {
       options.onNotify?.((line) => plainOutput.error(line));
       using _signals = exitOnSignals(options.node);
-      return await runLines(new Evaluator(options.node, plainOutput), options.commands);
-    }
-    if (!Deno.stdin.isTerminal()) {
-      options.onNotify?.((line) => plainOutput.error(line));
-      using _signals = exitOnSignals(options.node);
-      const rl = createInterface({ input: process.stdin, terminal: false });
-      return await runLines(new Evaluator(options.node, plainOutput), rl);
+      const lines = commands ?? createInterface({ input: process.stdin, terminal: false });
+      return await runLines(new Evaluator(options.node, plainOutput), lines);
     }
     return await runPrompt(options);
   } finally {

@@ -2,28 +2,7 @@ import assert from "node:assert/strict";
 import { GpmdClient } from "../../lib/gpmd/client.ts";
 import { PeerDirectory } from "../../lib/gpmd/peer_directory.ts";
 import { startGpmd } from "./_gpmd.ts";
-
-/** Resolves once `log` has had a line matching `pattern` (the directory logs as it goes). */
-function logWatch() {
-  const lines: string[] = [];
-  const waiters: { pattern: RegExp; resolve: () => void }[] = [];
-  return {
-    lines,
-    log(line: string) {
-      lines.push(line);
-      for (const waiter of [...waiters]) {
-        if (waiter.pattern.test(line)) {
-          waiters.splice(waiters.indexOf(waiter), 1);
-          waiter.resolve();
-        }
-      }
-    },
-    until(pattern: RegExp): Promise<void> {
-      if (lines.some((line) => pattern.test(line))) return Promise.resolve();
-      return new Promise((resolve) => waiters.push({ pattern, resolve }));
-    },
-  };
-}
+import { logWatch } from "../_log_watch.ts";
 
 /** Waits for `names()` to satisfy `ok`, one directory interval (5 ms) at a time. */
 async function namesUntil(directory: PeerDirectory, ok: (names: string[]) => boolean) {

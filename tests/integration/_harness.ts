@@ -91,6 +91,17 @@ function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
+/** `deno run` of gvm (main.ts, with its permissions) with `args`; `options` as Deno.Command's. */
+export function gvmCommand(
+  args: string[],
+  options: Omit<Deno.CommandOptions, "args"> = {},
+): Deno.Command {
+  return new Deno.Command(Deno.execPath(), {
+    ...options,
+    args: ["run", ...RUN_PERMISSIONS, MAIN, ...args],
+  });
+}
+
 /** A running gvm child process. */
 export class GvmProcess implements AsyncDisposable {
   readonly child: Deno.ChildProcess;

@@ -7,27 +7,16 @@ import { DEFAULT_MAX_FRAME_BYTES } from "../../lib/limits.ts";
 import { MODULES_DIR, tempHome, TestGpmd } from "./_harness.ts";
 import { startInProcessGpmd, startInProcessNode } from "./_in_process.ts";
 import { RawClient } from "./_raw_wire.ts";
+import { paddedWasm } from "../wasm/_wasm_bytes.ts";
 
 const MiB = 1024 * 1024;
 const int = (n: number) => ({ type: "int" as const, value: BigInt(n) });
 
 /** math.wasm padded by a custom section to `size` bytes; `salt` makes its hash new. */
 async function bigModule(size: number, salt = Math.random()): Promise<Uint8Array> {
-  const base = await Deno.readFile(`${MODULES_DIR}/math.wasm`);
-  const name = new TextEncoder().encode("pad");
-  const body = size - base.length - 1 - 5 - 1 - name.length;
-  const content = 1 + name.length + body;
-  const out = new Uint8Array(base.length + 1 + 5 + content);
-  out.set(base, 0);
-  let at = base.length;
-  out[at++] = 0; // A custom section ...
-  for (let i = 0, v = content; i < 5; i++, v = Math.floor(v / 128)) {
-    out[at++] = (v & 0x7f) | (i < 4 ? 0x80 : 0); // ... its size as a 5-byte LEB128 ...
-  }
-  out[at++] = name.length; // ... and name; the rest is padding.
-  out.set(name, at);
-  new DataView(out.buffer).setFloat64(out.length - 9, salt);
-  return out;
+  const { bytes } = paddedWasm(await Deno.readFile(`${MODULES_DIR}/math.wasm`), size);
+  new DataView(bytes.buffer).setFloat64(bytes.length - 9, salt);
+  return bytes;
 }
 
 Deno.test("a 32 MiB module, twice the frame cap, runs locally and on a peer with default flags", async () => {

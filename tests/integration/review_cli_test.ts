@@ -1,9 +1,14 @@
 // Defects found by trying the product from outside, each pinned by the command that showed it.
 import assert from "node:assert/strict";
-import { RUN_PERMISSIONS } from "../../lib/cli/self_command.ts";
-import { FIXTURES_DIR, GvmProcess, MODULES_DIR, runGvm, tempHome, TestGpmd } from "./_harness.ts";
-
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+import {
+  FIXTURES_DIR,
+  gvmCommand,
+  GvmProcess,
+  MODULES_DIR,
+  runGvm,
+  tempHome,
+  TestGpmd,
+} from "./_harness.ts";
 
 Deno.test("a second gvm gpmd start in the same home is one error line, not two nested", async () => {
   await using home = await tempHome();
@@ -122,37 +127,41 @@ Deno.test("gvm node list|stop ignore a stale pid file whose pid another process 
   }
 });
 
-Deno.test("-c output read by `head`: gvm ends (141) when its reader goes, not after the call", async () => {
-  await using home = await tempHome();
-  await using gpmd = await TestGpmd.start(home.path);
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      ...RUN_PERMISSIONS,
-      MAIN,
-      "--gpmd",
-      gpmd.address,
-      "--modules",
-      FIXTURES_DIR,
-      // About 65 GB of output: minutes of work for nobody if gvm goes on.
-      "-c",
-      "flood.run(1000000)",
-      "-c",
-      "mapwork.fib(5)",
-    ],
-    env: { GHOST_HOME: home.path, NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const stderr = new Response(child.stderr).text();
-  // Read the first chunk, then go away as `head -c` does.
+/**
+ * Reads the first chunk of `child`'s stdout, then goes away as `head -c` does; resolves with how
+ * the child ended, killing it (SIGKILL) if it is still running 10 s later.
+ */
+async function statusAfterReaderGoes(child: Deno.ChildProcess): Promise<Deno.CommandStatus> {
   const reader = child.stdout.getReader();
   await reader.read();
   await reader.cancel();
   const deadline = setTimeout(() => child.kill("SIGKILL"), 10_000);
   const status = await child.status;
   clearTimeout(deadline);
+  return status;
+}
+
+Deno.test("-c output read by `head`: gvm ends (141) when its reader goes, not after the call", async () => {
+  await using home = await tempHome();
+  await using gpmd = await TestGpmd.start(home.path);
+  const child = gvmCommand([
+    "--gpmd",
+    gpmd.address,
+    "--modules",
+    FIXTURES_DIR,
+    // About 65 GB of output: minutes of work for nobody if gvm goes on.
+    "-c",
+    "flood.run(1000000)",
+    "-c",
+    "mapwork.fib(5)",
+  ], {
+    env: { GHOST_HOME: home.path, NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stderr = new Response(child.stderr).text();
+  const status = await statusAfterReaderGoes(child);
   assert.equal(status.signal, null, "killed at the deadline: gvm went on without a reader");
   assert.equal(status.code, 141);
   assert.doesNotMatch(await stderr, /^error: /m);
@@ -160,19 +169,13 @@ Deno.test("-c output read by `head`: gvm ends (141) when its reader goes, not af
 
 Deno.test("gvm run | head: the program's writes fail with EPIPE once the reader has gone", async () => {
   await using home = await tempHome();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...RUN_PERMISSIONS, MAIN, "run", `${FIXTURES_DIR}/yes.wasm`],
+  const child = gvmCommand(["run", `${FIXTURES_DIR}/yes.wasm`], {
     env: { GHOST_HOME: home.path, NO_COLOR: "1" },
     stdin: "null",
     stdout: "piped",
     stderr: "null",
   }).spawn();
-  const reader = child.stdout.getReader();
-  await reader.read();
-  await reader.cancel();
-  const deadline = setTimeout(() => child.kill("SIGKILL"), 10_000);
-  const status = await child.status;
-  clearTimeout(deadline);
+  const status = await statusAfterReaderGoes(child);
   assert.equal(status.signal, null, "killed at the deadline: the program never saw the pipe close");
   // yes.wasm exits 3 when a write fails.
   assert.equal(status.code, 3);

@@ -1,11 +1,17 @@
 // `gvm run`: one shot with no GPMD, like `wasmtime run`; and the call's own world (argv, --env,
 // stdin, exit codes) on `gvm run`, at a `-c` node, and across the network.
 import assert from "node:assert/strict";
-import { RUN_PERMISSIONS } from "../../lib/cli/self_command.ts";
-import { FIXTURES_DIR, runCommands, runGvm, tempHome, TestGpmd, TestNode } from "./_harness.ts";
+import {
+  FIXTURES_DIR,
+  gvmCommand,
+  runCommands,
+  runGvm,
+  tempHome,
+  TestGpmd,
+  TestNode,
+} from "./_harness.ts";
 import { startInProcessGpmd, startInProcessNode } from "./_in_process.ts";
 
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const WORLD = `${FIXTURES_DIR}/world.wasm`;
 const AS_LIKE = `${FIXTURES_DIR}/asc_like.wasm`;
 
@@ -13,8 +19,7 @@ const AS_LIKE = `${FIXTURES_DIR}/asc_like.wasm`;
 async function gvmRun(args: string[], input = ""): Promise<
   { code: number; stdout: string; stderr: string }
 > {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...RUN_PERMISSIONS, MAIN, "run", ...args],
+  const child = gvmCommand(["run", ...args], {
     env: { NO_COLOR: "1", GHOST_HOME: "/nonexistent-gvm-home" },
     stdin: "piped",
     stdout: "piped",
@@ -199,10 +204,7 @@ Deno.test("library API: a call's env and stdin bytes, locally and on a peer", as
 
 Deno.test("gvm --help documents gvm run, --env, stdin and exit codes", async () => {
   for (const args of [["--help"], ["run", "--help"]]) {
-    const child = await new Deno.Command(Deno.execPath(), {
-      args: ["run", ...RUN_PERMISSIONS, MAIN, ...args],
-      stdout: "piped",
-    }).output();
+    const child = await gvmCommand(args, { stdout: "piped" }).output();
     const help = new TextDecoder().decode(child.stdout);
     for (const text of ["gvm run [--invoke FN]", "--env NAME=VALUE", "stdin", "exit code"]) {
       assert.ok(help.includes(text), `${args.join(" ")}: ${text}`);

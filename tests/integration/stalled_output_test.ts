@@ -1,27 +1,21 @@
 // A node whose own standard output nobody reads (`| less` paused, a stalled ssh) keeps serving
 // its peers and GPMD: output to the terminal never blocks its event loop.
 import assert from "node:assert/strict";
-import { RUN_PERMISSIONS } from "../../lib/cli/self_command.ts";
 import { HEARTBEAT_DEAD_MS } from "../../lib/limits.ts";
-import { FIXTURES_DIR, OutputWatch, tempHome, TestGpmd, TestNode } from "./_harness.ts";
-
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+import { FIXTURES_DIR, gvmCommand, OutputWatch, tempHome, TestGpmd, TestNode } from "./_harness.ts";
 
 Deno.test("a node whose stdout is not read keeps answering peers and stays registered", async () => {
   await using home = await tempHome();
   await using gpmd = await TestGpmd.start(home.path);
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      ...RUN_PERMISSIONS,
-      MAIN,
-      ...["--gpmd", gpmd.address, "--modules", FIXTURES_DIR, "--name", "node-stuck"],
-    ],
-    env: { GHOST_HOME: home.path, NO_COLOR: "1" },
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  const child = gvmCommand(
+    ["--gpmd", gpmd.address, "--modules", FIXTURES_DIR, "--name", "node-stuck"],
+    {
+      env: { GHOST_HOME: home.path, NO_COLOR: "1" },
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    },
+  ).spawn();
   const errors = new OutputWatch(child.stderr);
   const input = child.stdin.getWriter();
   const reader = child.stdout.getReader();

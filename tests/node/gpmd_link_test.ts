@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { until } from "../_until.ts";
+import { logWatch } from "../_log_watch.ts";
 import { loadCookie } from "../../lib/cookie.ts";
 import { GpmdClient } from "../../lib/gpmd/client.ts";
 import { GpmdServer } from "../../lib/gpmd/server.ts";
@@ -8,25 +9,6 @@ import { GpmdLink } from "../../lib/node/gpmd_link.ts";
 import { assertGvmError, assertRejectsGvmError } from "../_assert.ts";
 
 const ENTRY = { name: "node-l", id: "c".repeat(32), host: "127.0.0.1", port: 4200 };
-
-/** Log lines, and a way to wait for one matching a pattern. */
-function logWatch() {
-  const lines: string[] = [];
-  const waiters: { pattern: RegExp; resolve: () => void }[] = [];
-  return {
-    lines,
-    log(line: string) {
-      lines.push(line);
-      for (const waiter of waiters.filter((w) => w.pattern.test(line))) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve();
-      }
-    },
-    until(pattern: RegExp): Promise<void> {
-      return new Promise((resolve) => waiters.push({ pattern, resolve }));
-    },
-  };
-}
 
 Deno.test("`GpmdLink` re-registers under the same name when GPMD comes back", async () => {
   const root = await Deno.makeTempDir({ prefix: "gvm-link-test-" });
@@ -41,13 +23,13 @@ Deno.test("`GpmdLink` re-registers under the same name when GPMD comes back", as
     assert.deepEqual(link.address, address);
     assert.deepEqual(await link.client.discover(), ["node-l"]);
 
-    const gone = watch.until(/is gone; will re-register/);
+    const gone = watch.until(/is gone; will re-register/, { newOnly: true });
     await server[Symbol.asyncDispose]();
     await gone;
     assert.equal(link.isUp, false);
     assertGvmError(() => link.client, "GPMD_DOWN", `GPMD at 127.0.0.1:${address.port}`);
 
-    const back = watch.until(/Re-registered with GPMD as node-l/);
+    const back = watch.until(/Re-registered with GPMD as node-l/, { newOnly: true });
     server = await GpmdServer.start({ port: address.port, home, cookie });
     await back;
     assert.ok(link.isUp);

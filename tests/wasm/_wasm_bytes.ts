@@ -29,6 +29,30 @@ export function body(...code: number[]): number[] {
   return [...encodeU32(content.length), ...content];
 }
 
+/**
+ * `base` (a whole module) and a custom section "pad" after it, so the result is `size` bytes (the
+ * section's size is a 5-byte LEB128 whatever its value); `padding` is that section's zeroed
+ * content after its name, for the caller to fill.
+ */
+export function paddedWasm(
+  base: Uint8Array,
+  size: number,
+): { bytes: Uint8Array; padding: Uint8Array } {
+  const label = new TextEncoder().encode("pad");
+  const body = size - base.length - 1 - 5 - 1 - label.length;
+  const content = 1 + label.length + body;
+  const bytes = new Uint8Array(base.length + 1 + 5 + content);
+  bytes.set(base, 0);
+  let at = base.length;
+  bytes[at++] = 0; // A custom section ...
+  for (let i = 0, v = content; i < 5; i++, v = Math.floor(v / 128)) {
+    bytes[at++] = (v & 0x7f) | (i < 4 ? 0x80 : 0); // ... its size as a 5-byte LEB128 ...
+  }
+  bytes[at++] = label.length; // ... and name; the rest is padding.
+  bytes.set(label, at);
+  return { bytes, padding: bytes.subarray(at + label.length) };
+}
+
 /** The header, then `sections`. */
 export const wasm = (...sections: number[][]) =>
   new Uint8Array([0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...sections.flat()]);
